@@ -1,0 +1,50 @@
+# skinaudit — the two commands a new user needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SHARED ?= ../shared
+
+.PHONY: install demo test services bench bench-claims bench-extract bench-links bench-check bench-crawl bench-report clean
+
+install: $(STAMP)
+
+# The venv is rebuilt when pyproject.toml changes; nothing else is installed by hand.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/skinaudit run --demo
+
+test: install
+	$(BIN)/python -m pytest -q
+
+# Chromium, Redis and PostgreSQL for the browser and team-scale tests (Debian packages, loopback only).
+services:
+	bash scripts/setup-services.sh
+
+bench: bench-check bench-claims bench-extract bench-links bench-crawl bench-report
+
+bench-check: install
+	$(BIN)/python bench/bench_check.py --shared $(SHARED)
+
+bench-claims: install
+	$(BIN)/python bench/bench_claims.py --shared $(SHARED)
+
+bench-extract: install
+	$(BIN)/python bench/bench_extract.py --shared $(SHARED)
+
+bench-links: install
+	$(BIN)/python bench/bench_links.py
+
+bench-crawl: install
+	$(BIN)/python bench/bench_crawl.py
+
+bench-report: install
+	$(BIN)/python bench/bench_report.py
+
+clean:
+	rm -rf $(VENV) reports/*.csv reports/*.xlsx reports/*.html reports/*.json reports/articles data/*.sqlite*
