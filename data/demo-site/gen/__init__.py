@@ -1,0 +1,1 @@
+"""Demo-site generator: shared helpers and the two themes."""
