@@ -163,7 +163,7 @@ class Theme:
 <div class="widget Attribution" data-version="1" id="Attribution1"><div class="widget-content" style="text-align: center;">
 &copy; 2024 {esc(INFO['title'])}. Powered by <a href="https://www.blogger.com" target="_blank">Blogger</a>.
 Theme images by <a href="https://www.istockphoto.com/portfolio/Ollustrator" target="_blank">Ollustrator</a> |
-Theme by <a href="https://skinthemes.example.com/">SkinThemes</a> | {spam}
+Theme by <a href="https://www.skinthemes.net/">SkinThemes</a> | {spam}
 </div></div></div></footer>"""
 
     # ---- posts ------------------------------------------------------------------------------
@@ -215,7 +215,7 @@ Theme by <a href="https://skinthemes.example.com/">SkinThemes</a> | {spam}
                 f"{when}</a></span></dd>"
             )
         return f"""<div class="comments" id="comments"><a name="comments"></a>
-<h4>{len(p.comments)} comments:</h4>
+<h4>{len(p.comments)} comment{"" if len(p.comments) == 1 else "s"}:</h4>
 <div id="comments-block-wrapper"><dl class="avatar-comment-indent" id="comments-block">
 {chr(10).join(items)}
 </dl></div>

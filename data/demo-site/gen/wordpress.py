@@ -99,7 +99,7 @@ class Theme:
 </div>
 <footer id="colophon" class="site-footer"><div class="site-info">
 <a href="https://wordpress.org/">Proudly powered by WordPress</a><span class="sep"> | </span>
-Theme: Lumen by <a href="https://hollowthemes.example.org/">Hollow Themes</a>.
+Theme: Lumen by <a href="https://www.hollowthemes.com/lumen/">Hollow Themes</a>.
 <span class="sep"> | </span>Follow us: {' '.join(f'<a href="{h}" rel="me">{t}</a>' for h, t in WP_SOCIAL)}
 </div></footer>
 </div>
@@ -163,8 +163,8 @@ Theme: Lumen by <a href="https://hollowthemes.example.org/">Hollow Themes</a>.
 </footer><div class="comment-content"><p>{esc(c.text)}</p></div>
 <div class="reply"><a rel="nofollow" class="comment-reply-link" href="#respond" data-commentid="{cid}">Reply</a></div>
 </article></li>""")
-        title = (f"{len(p.comments)} thoughts on &ldquo;<span>{esc(p.title)}</span>&rdquo;" if p.comments
-                 else "")
+        count = "One thought" if len(p.comments) == 1 else f"{len(p.comments)} thoughts"
+        title = f"{count} on &ldquo;<span>{esc(p.title)}</span>&rdquo;"
         listing = (f'<h2 class="comments-title">{title}</h2><ol class="comment-list">{"".join(items)}</ol>'
                    if p.comments else "")
         return f"""<div id="comments" class="comments-area">
