@@ -77,6 +77,8 @@ class Site:
     host: str
     root: Path
     placeholder: str
+    name: str = ""
+    title: str = ""
     routes: list[dict] = field(default_factory=list)
     origin: str = ""
 
@@ -103,7 +105,7 @@ def load_sites(root: Path) -> list[Site]:
         routes_file = site_root / "_routes.json"
         routes = json.loads(routes_file.read_text(encoding="utf-8"))["routes"] if routes_file.exists() else []
         sites.append(Site(key=key, host=info["host"], root=site_root, placeholder=info["placeholder_origin"],
-                          routes=routes))
+                          name=info.get("name", key), title=info.get("title", key), routes=routes))
     return sites
 
 
@@ -273,6 +275,10 @@ class DemoServer:
 
     def url(self, site: str, path: str = "/") -> str:
         return self.sites[site] + path
+
+    def site_configs(self) -> list[dict]:
+        """``[[site]]`` entries for a sites file: name (``glow-skin-journal``, ``the-scalp-lab``) and start URL."""
+        return [{"name": s.name, "title": s.title, "start_urls": [s.origin + "/"]} for s in self._sites]
 
     def start(self) -> "DemoServer":
         self._thread.start()

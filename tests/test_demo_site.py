@@ -10,6 +10,9 @@ import html
 import http.client
 import json
 import re
+import signal
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from html.parser import HTMLParser
@@ -290,3 +293,29 @@ def test_sites_manifest_matches_expected():
         assert manifest[site]["host"] == EXPECTED["hosts"][site]
         assert manifest[site]["placeholder_origin"] == EXPECTED["sites"][site]["placeholder_origin"]
         assert (Path(DEFAULT_ROOT) / manifest[site]["dir"]).is_dir()
+
+
+def test_site_configs_name_both_blogs(demo):
+    configs = {c["name"]: c["start_urls"] for c in demo.site_configs()}
+    assert configs == {"glow-skin-journal": [demo.sites["blogger"] + "/"],
+                       "the-scalp-lab": [demo.sites["wordpress"] + "/"]}
+
+
+def test_python_m_audit_demo_prints_the_urls_and_stops_on_ctrl_c():
+    proc = subprocess.Popen([sys.executable, "-m", "audit.demo"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=DEFAULT_ROOT.parent.parent)
+    try:
+        lines = [proc.stdout.readline() for _ in range(3)]
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", lines[1]).group(1))
+        assert f"http://localhost:{port}/" in lines[2]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/robots.txt", headers={"Host": f"localhost:{port}"})
+        assert "wp-sitemap.xml" in conn.getresponse().read().decode()
+        conn.close()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+        assert proc.returncode == 0, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()  # reaps the process and closes its pipes
