@@ -1,0 +1,402 @@
+"""Spam verdicts for the links outside the article body.
+
+A verdict combines signals, each a machine-readable reason:
+
+* ``hidden``                   the link is invisible to readers (CSS, ``hidden``, off-screen)
+* ``vocab:<category>``         anchor or URL uses commercial spam vocabulary (rules/spam_vocab.jsonl)
+* ``language:<code>``          the anchor is written in another language than the page
+* ``offtopic``                 no word of the anchor belongs to the page or the site's topic
+* ``spun``                     near-duplicate off-topic titles: article-spinner output
+* ``dense_external_block``     the link sits in a block packed with links to many other sites
+* ``comment_author_commercial`` a commenter's name link that is a keyword, not a name
+* ``block_spam``               off-topic link in a block whose other links are spam
+
+Site navigation, the site's own on-topic posts and labels, theme and platform credits, share
+buttons and social profiles stay clean: the allow lists live in rules/spam_hosts.jsonl and
+rules/spam_signals.jsonl. Body links are never judged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from urllib.parse import urljoin, urlsplit
+
+import tldextract
+
+from audit.defaults import section
+from audit.language import WORD_LANGS, detect
+from audit.models import Link
+
+SETTINGS = section("links")
+# Offline: the bundled public-suffix snapshot, private suffixes on so each blogspot blog is its own site.
+_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Scripts written without spaces: their terms match as substrings.
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def _rules(name: str) -> list[dict]:
+    text = resources.files("audit").joinpath(f"rules/{name}").read_text("utf-8")
+    rules = [json.loads(line) for line in text.splitlines() if line.strip()]
+    for rule in rules:
+        if "id" not in rule or "why" not in rule:
+            raise ValueError(f"rules/{name}: every rule needs an id and a why: {rule}")
+    return rules
+
+
+def _normalise(text: str) -> str:
+    """Lower-case words separated by single spaces (URL separators count as spaces)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return " ".join(_WORD.findall(text))
+
+
+def _term_pattern(terms) -> re.Pattern | None:
+    spaced = sorted({_normalise(t) for t in terms if t.strip() and not _UNSPACED.search(t)}, key=len, reverse=True)
+    unspaced = sorted({t.strip().lower() for t in terms if _UNSPACED.search(t)}, key=len, reverse=True)
+    parts = []
+    if spaced:
+        parts.append(r"(?<!\w)(?:" + "|".join(map(re.escape, spaced)) + r")(?!\w)")
+    if unspaced:
+        parts.append("(?:" + "|".join(map(re.escape, unspaced)) + ")")
+    return re.compile("|".join(parts)) if parts else None
+
+
+@dataclass(frozen=True)
+class VocabGroup:
+    id: str
+    category: str
+    pattern: re.Pattern
+    external_only: bool
+
+
+VOCAB = tuple(
+    VocabGroup(r["id"], r["category"], _term_pattern(r["terms"]), bool(r.get("external_only")))
+    for r in _rules("spam_vocab.jsonl")
+)
+SIGNALS = {r["id"]: r for r in _rules("spam_signals.jsonl")}
+COMMERCE = _term_pattern(SIGNALS["commerce"]["terms"])
+CREDIT = _term_pattern(SIGNALS["credit"]["terms"])
+GENERIC = frozenset(_normalise(" ".join(SIGNALS["generic"]["terms"])).split())
+HOSTS = {r["id"]: frozenset(r["hosts"]) for r in _rules("spam_hosts.jsonl")}
+# Host-name fragments that only spam domains contain ("slotgacor88.com", "best-casino.net").
+HOST_STEMS = re.compile(
+    r"casino|poker|viagra|cialis|porn|xxx|escort|judi|togel|gacor|sbobet|bokep|replica|essay|velg|"
+    r"payday|sportsbet|betting|kasino|kasyno|bahis|slot(?:s|gacor|online|\d)|loans?\b"
+)
+STOPWORDS = frozenset(WORD_LANGS)
+
+
+def _stem(word: str) -> str:
+    return word[:5]
+
+
+def _topic_stems() -> frozenset[str]:
+    raw = json.loads(resources.files("audit").joinpath("data/topic_lexicon.json").read_text("utf-8"))
+    words = " ".join(" ".join(v) for k, v in raw.items() if not k.startswith("_"))
+    return frozenset(_stem(w) for w in _normalise(words).split())
+
+
+TOPIC = _topic_stems()
+
+
+# ---------------------------------------------------------------------------
+# URLs
+
+
+def resolve(href: str, base: str | None) -> str:
+    """Absolute URL of ``href``; the stripped raw value when it cannot be resolved."""
+    href = href.strip()
+    if not base or href.lower().startswith(("javascript:", "mailto:", "tel:", "data:")):
+        return href
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return href
+
+
+@lru_cache(maxsize=8192)
+def registered_domain(url: str) -> str:
+    """The registered domain of an http(s) URL ("" when it has none: relative, mailto:, javascript:)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https", "") or not parts.hostname:
+        return ""
+    ext = _TLD(parts.hostname)
+    return ext.top_domain_under_public_suffix or parts.hostname
+
+
+def _in_hosts(domain: str, group: str) -> bool:
+    if not domain:
+        return False
+    hosts = HOSTS[group]
+    return domain in hosts or any(domain.endswith("." + h) for h in hosts if h.count(".") >= 1 and domain.count(".") > h.count("."))
+
+
+# ---------------------------------------------------------------------------
+# Verdicts
+
+
+@dataclass
+class Facts:
+    """What the judge knows about one link beyond the Link record."""
+
+    link: Link
+    domain: str
+    words: list[str]
+    content: list[str]
+    block: object = None
+    hidden_inline: bool = False
+    comment_author: bool = False
+    credit: bool = False
+    signals: list[str] = field(default_factory=list)
+
+
+def judge_links(
+    links: list[Link],
+    *,
+    page_url: str | None,
+    page_text: str,
+    page_language: str,
+    context: list | None = None,
+) -> list[Link]:
+    """Set ``spam`` and ``reasons`` on every non-body link (in place) and return the list."""
+    page_stems = frozenset(_stem(w) for w in _normalise(page_text).split())
+    facts = [_facts(link, spot) for link, spot in zip(links, context or [None] * len(links))]
+    judged = [f for f in facts if f.link.region != "body"]
+    for f in judged:
+        f.signals = _signals(f, page_stems, page_language)
+    _spun(judged)
+    _dense_blocks(judged)
+    for f in judged:
+        _decide(f)
+    _contaminated_blocks(judged)
+    for f in facts:
+        if f.link.region == "body":
+            f.link.spam, f.link.reasons = False, []
+    return links
+
+
+_URLISH = re.compile(r"\S*(?:https?://|www\.)\S*|\S+\.(?:com|net|org|html?|php|jpe?g|png)\S*", re.I)
+
+
+def _facts(link: Link, spot) -> Facts:
+    words = _normalise(_URLISH.sub(" ", link.text)).split()
+    content = [w for w in words if len(w) > 2 and w not in STOPWORDS and w not in GENERIC and not w.isdigit()]
+    element = getattr(spot, "element", None)
+    return Facts(
+        link=link,
+        domain=_domain(link),
+        words=words,
+        content=content,
+        block=_block(element) if element is not None else None,
+        hidden_inline=bool(getattr(spot, "hidden_inline", False)),
+        comment_author=link.region == "comments" and _is_comment_author(element, link),
+        credit=element is not None and _is_credit(element),
+    )
+
+
+def _domain(link: Link) -> str:
+    return registered_domain(link.href) if not link.internal else ""
+
+
+def _signals(f: Facts, page_stems: frozenset, page_language: str) -> list[str]:
+    link = f.link
+    signals = []
+    allowed = _in_hosts(f.domain, "social") or _in_hosts(f.domain, "platform")
+    if link.hidden and not allowed and _web_link(link):
+        signals.append("hidden" if _injected_hidden(f) else "hidden_by_theme")
+    signals += _vocab(f)
+    if allowed or f.credit or not _web_link(link) or link.region in ("nav", "header"):
+        return signals
+    foreign = _foreign(f, page_language)
+    if foreign:
+        signals.append("language:" + foreign)
+    if _offtopic(f, page_stems):
+        signals.append("offtopic")
+    if COMMERCE.search(" ".join(f.words)):
+        signals.append("commercial_anchor")
+        if f.comment_author and not link.internal:
+            signals.append("comment_author_commercial")
+    return signals
+
+
+def _web_link(link: Link) -> bool:
+    return link.href.startswith(("http://", "https://", "//")) or not link.href.split(":", 1)[0].isalpha()
+
+
+def _injected_hidden(f: Facts) -> bool:
+    """Inline-hidden links to other sites outside menus: how injected link blocks hide.
+
+    Themes hide menus, tabs, pop-ups and mobile copies through their stylesheet, and hide
+    their own internal links; those count only together with another signal."""
+    return f.hidden_inline and not f.link.internal and f.link.region not in ("nav", "header")
+
+
+def _vocab(f: Facts) -> list[str]:
+    text = " ".join(f.words)
+    url_text = _normalise(f.domain + " " + _path(f.link.href)) if f.domain else ""
+    hits = []
+    for group in VOCAB:
+        if group.external_only and f.link.internal:
+            continue
+        if group.pattern.search(text) or (url_text and group.pattern.search(url_text)):
+            hits.append("vocab:" + group.category)
+    if f.domain and not hits and HOST_STEMS.search(f.domain):
+        hits.append("vocab:domain")
+    return sorted(set(hits))
+
+
+def _path(href: str) -> str:
+    try:
+        return urlsplit(href).path
+    except ValueError:
+        return ""
+
+
+def _foreign(f: Facts, page_language: str) -> str | None:
+    if len(f.words) < SETTINGS["language_min_words"] or len(f.content) < 2:
+        return None
+    lang = detect(f.link.text, min_score=SETTINGS["language_min_score"])
+    return lang if lang and lang != page_language else None
+
+
+def _offtopic(f: Facts, page_stems: frozenset) -> bool:
+    if len(f.content) < SETTINGS["offtopic_min_words"]:
+        return False
+    return not any(_stem(w) in page_stems or _stem(w) in TOPIC for w in f.content)
+
+
+def _spun(judged: list[Facts]) -> None:
+    """Near-duplicate off-topic titles on one page are spinner variants of one text."""
+    candidates = [f for f in judged if "offtopic" in f.signals and f.link.region != "other"]
+    sets = [frozenset(f.content) for f in candidates]
+    for i, a in enumerate(candidates):
+        for j in range(i + 1, len(candidates)):
+            if a.words == candidates[j].words or a.link.href == candidates[j].link.href:
+                continue
+            overlap = len(sets[i] & sets[j]) / len(sets[i] | sets[j])
+            if overlap >= SETTINGS["spun_min_jaccard"] and min(len(sets[i]), len(sets[j])) >= 4:
+                for f in (a, candidates[j]):
+                    if "spun" not in f.signals:
+                        f.signals.append("spun")
+
+
+def _dense_blocks(judged: list[Facts]) -> None:
+    blocks: dict = {}
+    for f in judged:
+        if f.block is not None:
+            blocks.setdefault(f.block, []).append(f)
+    for members in blocks.values():
+        external = [f for f in members if f.domain and not _in_hosts(f.domain, "social") and not _in_hosts(f.domain, "platform")]
+        domains = {f.domain for f in external}
+        if (
+            len(external) >= SETTINGS["dense_min_links"]
+            and len(domains) >= SETTINGS["dense_min_domains"]
+            and len(external) >= len(members) * SETTINGS["dense_min_share"]
+        ):
+            for f in external:
+                if not f.credit:
+                    f.signals.append("dense_external_block")
+
+
+STRONG = {"hidden", "spun", "comment_author_commercial"}
+STRONG_PREFIXES = ("vocab:", "language:")
+WEAK = {"offtopic", "dense_external_block", "hidden_by_theme", "commercial_anchor"}
+# where a link of the site itself is furniture: spam vocabulary alone does not condemn it there
+SITE_FURNITURE = ("nav", "header", "footer")
+
+
+def _decide(f: Facts) -> None:
+    link, signals = f.link, f.signals
+    strong = [s for s in signals if s in STRONG or s.startswith(STRONG_PREFIXES)]
+    weak = [s for s in signals if s in WEAK]
+    if link.internal and link.region in SITE_FURNITURE:
+        spam = len(strong) + len(weak) >= 2
+    elif strong:
+        spam = True
+    elif link.internal or link.region in ("nav", "header"):
+        spam = False
+    else:
+        spam = _weak_verdict(f, weak)
+    link.spam = spam
+    link.reasons = signals if spam else []
+
+
+def _weak_verdict(f: Facts, weak: list[str]) -> bool:
+    """External links with only circumstantial signals."""
+    if "offtopic" in weak and f.link.region == "comments":
+        return "commercial_anchor" in weak
+    if "offtopic" in weak and len(f.content) >= SETTINGS["offtopic_alone_min_words"]:
+        return True
+    return len(weak) >= 2
+
+
+def _contaminated_blocks(judged: list[Facts]) -> None:
+    """An off-topic link among spam links of the same block is part of the same injection."""
+    blocks: dict = {}
+    for f in judged:
+        if f.block is not None:
+            blocks.setdefault(f.block, []).append(f)
+    for members in blocks.values():
+        spam = sum(f.link.spam for f in members)
+        if spam and spam >= len(members) / 2:
+            for f in members:
+                if not f.link.spam and ("offtopic" in f.signals or "dense_external_block" in f.signals):
+                    f.link.spam = True
+                    f.link.reasons = f.signals + ["block_spam"]
+
+
+# ---------------------------------------------------------------------------
+# Page structure around a link
+
+BLOCK_TAGS = {"ul", "ol", "dl", "table", "nav", "footer", "aside"}
+_BLOCK_CLASS = re.compile(r"widget|blogroll|links|footer|sidebar|related|popular", re.I)
+_AUTHOR_CLASS = re.compile(r"comment-author|comment_author|commenter|comment-meta|vcard|\bfn\b|\buser\b|author-name", re.I)
+
+
+def _block(el):
+    """The list, widget or footer that groups this link with its neighbours."""
+    node = el.getparent()
+    for _ in range(8):
+        if node is None or node.tag in ("body", "html"):
+            break
+        if node.tag in BLOCK_TAGS or _BLOCK_CLASS.search(node.get("class") or ""):
+            return node
+        node = node.getparent()
+    parent = el.getparent()
+    return parent.getparent() if parent is not None and parent.getparent() is not None else parent
+
+
+def _is_comment_author(el, link: Link) -> bool:
+    if el is None:
+        return False
+    if "ugc" in link.rel and "external" in link.rel or "url" in (el.get("class") or "").split():
+        return True
+    node = el.getparent()
+    for _ in range(3):
+        if node is None:
+            return False
+        if node.tag == "cite" or _AUTHOR_CLASS.search((node.get("class") or "") + " " + (node.get("id") or "")):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _is_credit(el) -> bool:
+    """The link sits in a "Powered by …" / "Theme by …" line."""
+    parent = el.getparent()
+    if parent is None:
+        return False
+    line = " ".join(etree_text(parent).split())[:300]
+    return bool(CREDIT.search(_normalise(line))) if len(line) < 300 else False
+
+
+def etree_text(el) -> str:
+    return "".join(el.itertext())

@@ -1,0 +1,153 @@
+"""Title, author and publication date of an article page, read from its markup.
+
+Cheap XPath look-ups in the order publishers fill them in: Open Graph and article meta tags,
+JSON-LD, microformats of Blogger and WordPress themes, then the URL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urljoin
+
+from lxml import etree
+
+# Where the title, author and date live, best source first.
+TITLE_XPATHS = (
+    "//meta[@property='og:title']/@content",
+    "//meta[@name='twitter:title']/@content",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' post-title ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-title ')]",
+    "//h1",
+    "//title",
+)
+AUTHOR_XPATHS = (
+    "//meta[@name='author']/@content",
+    "//meta[@property='article:author']/@content",
+    "//meta[@name='parsely-author']/@content",
+    "//*[@itemprop='author']//*[@itemprop='name']",
+    "//*[contains(@class, 'post-author')]//*[contains(@class, 'fn')]",
+    "//*[contains(@class, 'byline') or contains(@class, 'post-author')]//a[not(contains(@href, 'comment'))]",
+    "//*[contains(@class, 'author') and contains(@class, 'vcard')]//*[contains(@class, 'fn')]",
+    "//a[@rel='author']",
+    "//*[@itemprop='author']",
+)
+DATE_XPATHS = (
+    "//meta[@property='article:published_time']/@content",
+    "//meta[@itemprop='datePublished']/@content",
+    "//meta[@name='date' or @name='pubdate' or @name='publish-date' or @name='dc.date' or @name='DC.date.issued']/@content",
+    "//*[@itemprop='datePublished']/@datetime",
+    "//*[@itemprop='datePublished']/@content",
+    "//abbr[contains(@class, 'published')]/@title",
+    "//time[contains(@class, 'published') or contains(@class, 'entry-date')]/@datetime",
+    "//time/@datetime",
+)
+JSONLD_XPATH = "//script[@type='application/ld+json']/text()"
+
+ISO_DATE = re.compile(r"((?:19|20)\d\d)-(\d\d)-(\d\d)")
+URL_DATE = re.compile(r"/((?:19|20)\d\d)/(\d\d)/(\d\d)/")
+SITE_SUFFIX = re.compile(r"\s+[-|–—:·»]\s+[^-|–—:·»]{2,60}$")
+
+
+@dataclass
+class Meta:
+    title: str
+    author: str | None
+    published: str | None
+
+
+def read(tree, url: str | None) -> Meta:
+    ld = _json_ld(tree)
+    return Meta(title=_title(tree, ld), author=_author(tree, ld), published=_published(tree, ld, url))
+
+
+def base_url(tree, url: str | None) -> str | None:
+    """The page's ``<base href>`` resolved against its URL, else the URL."""
+    for href in tree.xpath("//base/@href")[:1]:
+        href = href.strip()
+        if href and not href.lower().startswith(("javascript:", "data:")):
+            try:
+                return urljoin(url or "", href)
+            except ValueError:
+                break
+    return url
+
+
+def html_language(tree) -> str | None:
+    for lang in tree.xpath("/html/@lang | //meta[@http-equiv='content-language']/@content")[:1]:
+        code = lang.strip().lower()[:2]
+        if re.fullmatch(r"[a-z]{2}", code):
+            return code
+    return None
+
+
+def _first(tree, xpaths) -> str | None:
+    for xpath in xpaths:
+        for found in tree.xpath(xpath)[:3]:
+            text = found if isinstance(found, str) else etree.tostring(found, method="text", encoding="unicode")
+            text = " ".join(text.split())
+            if text:
+                return text
+    return None
+
+
+def _json_ld(tree) -> dict:
+    """The first JSON-LD object that looks like an article."""
+    for raw in tree.xpath(JSONLD_XPATH)[:5]:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        for item in _flatten(data):
+            if isinstance(item, dict) and ("datePublished" in item or "author" in item):
+                return item
+    return {}
+
+
+def _flatten(data):
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten(item)
+    elif isinstance(data, dict):
+        yield data
+        yield from _flatten(data.get("@graph", []))
+
+
+def _title(tree, ld: dict) -> str:
+    title = _first(tree, TITLE_XPATHS) or (ld.get("headline") if isinstance(ld.get("headline"), str) else "") or ""
+    return SITE_SUFFIX.sub("", title)[:500] if len(title) > 20 else title[:500]
+
+
+def _author(tree, ld: dict) -> str | None:
+    author = ld.get("author")
+    if isinstance(author, list) and author:
+        author = author[0]
+    if isinstance(author, dict):
+        author = author.get("name")
+    if not isinstance(author, str) or not author.strip():
+        author = _first(tree, AUTHOR_XPATHS)
+    if not author or author.startswith("http") or len(author) > 100:
+        return None
+    author = re.sub(r"^(?:posted\s+)?by\s+", "", author.strip(), flags=re.I)
+    return author or None
+
+
+def _published(tree, ld: dict, url: str | None) -> str | None:
+    candidates = [ld.get("datePublished")] + [v for xp in DATE_XPATHS for v in tree.xpath(xp)[:1]]
+    for value in candidates:
+        if isinstance(value, str):
+            found = _iso(ISO_DATE.search(value))
+            if found:
+                return found
+    return _iso(URL_DATE.search(url or ""))
+
+
+def _iso(m) -> str | None:
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None

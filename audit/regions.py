@@ -1,0 +1,306 @@
+"""Region model: where on the page each element sits, and whether readers can see it.
+
+Blog themes name their layout in class and id attributes (``sidebar``, ``widget PopularPosts``,
+``site-footer``, ``comment-author``) and in HTML5 tags and ARIA roles. The nearest ancestor
+with such a signal decides an element's region; an article container (``post-body``,
+``entry-content``) stops the walk. Hidden-ness comes from the ``hidden`` attribute, inline
+styles and the page's own ``<style>`` rules (outside ``@media`` blocks).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lxml import etree
+
+# ---------------------------------------------------------------------------
+# Region vocabularies (class/id names, lower-cased). Order matters: the first group that
+# matches one of an element's names gives its region.
+
+# The article itself: a link below one of these is in the body unless a nearer signal says not.
+STRONG_BODY = re.compile(
+    r"^(?:post-body|postbody|post-body-\w+|entry-content|entry_content|entrycontent|post-content|"
+    r"postcontent|post_content|article-body|articlebody|article-content|article__body|"
+    r"article__content|entry-body|story-body|td-post-content|single-content|the-content|"
+    r"post-entry|entry|blog-post-content|single-post-content|post-inner-content|c-entry-content)$"
+)
+# Weak article signals: a related-posts widget also lists ``article.post`` items, so these
+# do not stop the walk.
+WEAK_BODY = re.compile(r"^(?:post|hentry|type-post|post-outer|blog-post|single-post|post-wrapper|main|content)$")
+
+# Names that only describe page layout state, not a region ("has-sidebar", "content-sidebar-wrap").
+LAYOUT_NOISE = re.compile(r"^(?:has|no|with|without|is|show|hide|enable|disable)[-_]|content-sidebar|sidebar-content-wrap|layout")
+
+# (region, pattern) in priority order; patterns match one class name or the id.
+REGION_NAMES = (
+    # comment threads, reply forms, comment author links
+    ("comments", re.compile(r"(?:^|[-_])(?:comments?|commentlist|comment-list|disqus|respond|replies|discussion)(?:$|[-_\d])|^(?:dsq|disqus)")),
+    # related / popular / recent posts, blogrolls and link lists: widget blocks
+    ("widget", re.compile(
+        r"related|popular|recent-?posts|recentposts|yarpp|crp_|rp4wp|you-may|youmay|more-from|"
+        r"blogroll|linkcat|linklist|link-list|blog-list|bloglist|featuredpost|recommended|trending|"
+        r"^ads?$|^ad[-_]|adsbygoogle|advert|sponsor|^textwidget$")),
+    # share buttons and follow-us rows
+    ("other", re.compile(r"(?:^|[-_])(?:share|sharing|sharedaddy|addtoany|a2a|social|sociable|shariff)(?:$|[-_\d])")),
+    ("sidebar", re.compile(r"sidebar|side-bar|^secondary$|widget-area|widgetarea|^aside")),
+    ("footer", re.compile(r"footer|colophon|site-info|copyright|credits?$|attribution|^bottom")),
+    ("nav", re.compile(r"(?:^|[-_])(?:nav|navbar|navigation|menu|menubar|breadcrumbs?|pager|pagination|skip-link|topbar|tabs)(?:$|[-_\d])|^navbar|^menu|pager$")),
+    ("header", re.compile(r"header|masthead|site-branding|site-title|^banner$|^branding$")),
+    ("widget", re.compile(r"(?:^|[-_])widget")),
+)
+# Blogger wraps every block in ``div.widget.<Type>``; the type says more than "widget".
+BLOGGER_WIDGETS = {"blog": None, "header": "header", "pagelist": "nav", "attribution": "footer", "navbar": "nav"}
+
+TAG_REGIONS = {"nav": "nav", "aside": "sidebar", "footer": "footer", "header": "header"}
+ROLE_REGIONS = {"navigation": "nav", "banner": "header", "contentinfo": "footer", "complementary": "sidebar"}
+
+BODY, WEAK = "body", "weak"
+
+
+def element_signal(el) -> str | None:
+    """What this element alone says about its region: a region name, BODY, WEAK or None."""
+    if el.get("itemprop") == "articleBody":
+        return BODY
+    names = (el.get("class") or "").lower().split()
+    ident = (el.get("id") or "").lower()
+    if "widget" in names:
+        for name in names:
+            if name in BLOGGER_WIDGETS:
+                return BLOGGER_WIDGETS[name]
+    region = _names_region(names + [ident] if ident else names)
+    if region:
+        return region
+    role = el.get("role")
+    if role in ROLE_REGIONS:
+        return ROLE_REGIONS[role]
+    tag = el.tag
+    if tag in TAG_REGIONS:
+        return TAG_REGIONS[tag]
+    if any(STRONG_BODY.match(n) for n in names) or STRONG_BODY.match(ident):
+        return BODY
+    if tag in ("article", "main") or role in ("main", "article") or any(WEAK_BODY.match(n) for n in names):
+        return WEAK
+    return None
+
+
+def _names_region(names: list[str]) -> str | None:
+    names = [n for n in names if n and not LAYOUT_NOISE.search(n)]
+    if not names:
+        return None
+    if any(STRONG_BODY.match(n) for n in names):
+        return None  # the article container beats a stray "content" name pattern
+    for region, pattern in REGION_NAMES:
+        if any(pattern.search(n) for n in names):
+            return region
+    return None
+
+
+class RegionMap:
+    """Memoised nearest-signal walk; keeps element proxies alive so identity keys stay valid."""
+
+    def __init__(self) -> None:
+        self._cache: dict = {}
+
+    def structural(self, el) -> tuple[str | None, bool]:
+        """(nearest region signal or None, whether an article container lies above)."""
+        chain = []
+        node = el
+        result = None
+        while node is not None and node.tag not in ("body", "html"):
+            if node in self._cache:
+                result = self._cache[node]
+                break
+            chain.append(node)
+            node = node.getparent()
+        region, under_body = result or (None, False)
+        for node in reversed(chain):
+            if not isinstance(node.tag, str):
+                continue
+            signal = element_signal(node)
+            if signal == BODY:
+                region, under_body = BODY, True
+            elif signal == WEAK:
+                region = region if region not in (None,) else WEAK
+            elif signal:
+                region = signal
+            self._cache[node] = (region, under_body)
+        return region, under_body
+
+
+# ---------------------------------------------------------------------------
+# Hidden elements
+
+# Declarations that hide an element (inline or in a stylesheet rule).
+HIDING = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:;|$|!)|"
+    r"(?:left|top|right|text-indent|margin-left)\s*:\s*-\d{3,}(?:\.\d+)?(?:px|em|pt|rem)|"
+    r"(?<![-\w])(?:width|height|max-height|max-width)\s*:\s*0(?:px)?\s*(?:;|$|!)|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$|!)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Compound:
+    tag: str | None
+    ident: str | None
+    classes: tuple[str, ...]
+
+    def matches(self, el) -> bool:
+        if self.tag and el.tag != self.tag:
+            return False
+        if self.ident and el.get("id") != self.ident:
+            return False
+        if self.classes:
+            names = set((el.get("class") or "").split())
+            return all(c in names for c in self.classes)
+        return True
+
+
+_COMPOUND = re.compile(r"^([a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)$")
+_UNSUPPORTED = re.compile(r"[:\[\]+~*()@]")
+
+
+def _parse_selector(selector: str) -> tuple[Compound, ...] | None:
+    if _UNSUPPORTED.search(selector):
+        return None
+    parts = selector.replace(">", " ").split()
+    compounds = []
+    for part in parts:
+        m = _COMPOUND.match(part)
+        if not m:
+            return None
+        tag = m.group(1).lower() if m.group(1) else None
+        pieces = re.findall(r"[.#][\w-]+", m.group(2))
+        ident = next((p[1:] for p in pieces if p[0] == "#"), None)
+        classes = tuple(p[1:] for p in pieces if p[0] == ".")
+        compounds.append(Compound(tag, ident, classes))
+    return tuple(compounds) or None
+
+
+def _top_level_rules(css: str):
+    """(selectors, declarations) of rules outside @media/@supports/... blocks."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    depth, start, in_at = 0, 0, False
+    prelude = ""
+    for m in re.finditer(r"[{}]", css):
+        if m.group() == "{":
+            if depth == 0:
+                prelude = css[start : m.start()].strip()
+                in_at = prelude.startswith("@") or "@" in prelude.rsplit(";", 1)[-1]
+                prelude = prelude.rsplit(";", 1)[-1].strip()  # drop @import/@charset lines
+                body_start = m.end()
+            depth += 1
+        else:
+            depth = max(depth - 1, 0)
+            if depth == 0:
+                if not in_at:
+                    yield prelude, css[body_start : m.start()]
+                start = m.end()
+
+
+@dataclass
+class HidingRules:
+    """Stylesheet selectors that hide elements, indexed by the last compound's id/class/tag."""
+
+    by_id: dict
+    by_class: dict
+    by_tag: dict
+
+    def hides(self, el) -> bool:
+        candidates = []
+        ident = el.get("id")
+        if ident and ident in self.by_id:
+            candidates += self.by_id[ident]
+        for name in (el.get("class") or "").split():
+            candidates += self.by_class.get(name, ())
+        candidates += self.by_tag.get(el.tag, ())
+        return any(_matches(sel, el) for sel in candidates)
+
+
+def _matches(selector: tuple[Compound, ...], el) -> bool:
+    if not selector[-1].matches(el):
+        return False
+    rest = list(selector[:-1])
+    node = el.getparent()
+    while rest and node is not None:
+        if isinstance(node.tag, str) and rest[-1].matches(node):
+            rest.pop()
+        node = node.getparent()
+    return not rest
+
+
+@lru_cache(maxsize=64)
+def hiding_rules(css: str) -> HidingRules:
+    rules = HidingRules({}, {}, {})
+    for selectors, declarations in _top_level_rules(css):
+        if not HIDING.search(declarations):
+            continue
+        for selector in selectors.split(","):
+            parsed = _parse_selector(selector.strip())
+            if not parsed:
+                continue
+            last = parsed[-1]
+            if last.ident:
+                rules.by_id.setdefault(last.ident, []).append(parsed)
+            elif last.classes:
+                rules.by_class.setdefault(last.classes[0], []).append(parsed)
+            elif last.tag:
+                rules.by_tag.setdefault(last.tag, []).append(parsed)
+    return rules
+
+
+def page_hiding_rules(tree) -> HidingRules:
+    css = "\n".join(style.text or "" for style in tree.iter("style"))
+    return hiding_rules(css[:2_000_000])
+
+
+class HiddenMap:
+    """Memoised "is this element or an ancestor hidden" walk."""
+
+    def __init__(self, tree) -> None:
+        self.rules = page_hiding_rules(tree)
+        self._cache: dict = {}
+        self.by_style: set = set()
+        """Hidden roots hidden by their own markup (inline style, hidden attribute): what injectors use."""
+
+    def hidden_root(self, el):
+        """The outermost hidden ancestor-or-self of ``el``, or None when it is visible."""
+        chain = []
+        node = el
+        root = None
+        while node is not None and node.tag not in ("body", "html"):
+            if node in self._cache:
+                root = self._cache[node]
+                break
+            chain.append(node)
+            node = node.getparent()
+        for node in reversed(chain):
+            if root is None and isinstance(node.tag, str):
+                how = self._hides(node)
+                if how:
+                    root = node
+                    if how == "inline":
+                        self.by_style.add(node)
+            self._cache[node] = root
+        return root
+
+    def _hides(self, el) -> str | None:
+        if el.get("hidden") is not None and el.tag != "input":
+            return "inline"
+        style = el.get("style")
+        if style and HIDING.search(style):
+            return "inline"
+        return "css" if self.rules.hides(el) else None
+
+
+def iter_anchors(tree):
+    """Every ``<a>`` with an href attribute, in document order."""
+    for el in tree.iter("a"):
+        if el.get("href") is not None:
+            yield el
+
+
+def text_of(el) -> str:
+    return " ".join(etree.tostring(el, method="text", encoding="unicode", with_tail=False).split())
