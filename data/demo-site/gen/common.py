@@ -28,13 +28,10 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
 from pathlib import Path
-from urllib.parse import quote
 
 HERE = Path(__file__).resolve().parent.parent
 

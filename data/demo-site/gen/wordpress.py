@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from email.utils import format_datetime
 from urllib.parse import quote
 
 from .common import (
@@ -20,7 +21,6 @@ from .common import (
     body_query_links,
     esc,
     expand,
-    format_datetime,
     human_date,
     sitemap_index,
     sitemap_urlset,
