@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import http.client
+import importlib.util
 import json
 import re
 import signal
@@ -319,3 +320,44 @@ def test_python_m_audit_demo_prints_the_urls_and_stops_on_ctrl_c():
         if proc.poll() is None:
             proc.kill()
         proc.communicate()  # reaps the process and closes its pipes
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory) -> Path:
+    """The demo site generated afresh from posts.toml into a temporary folder."""
+    saved_path, saved_modules = list(sys.path), set(sys.modules)
+    try:
+        spec = importlib.util.spec_from_file_location("demo_site_build", DEFAULT_ROOT / "build.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)  # puts data/demo-site on sys.path to import its gen package
+        out = tmp_path_factory.mktemp("demo-site")
+        module.build(out)
+    finally:
+        sys.path[:] = saved_path
+        for name in set(sys.modules) - saved_modules:
+            del sys.modules[name]
+    return out
+
+
+def test_committed_files_are_what_build_py_generates(rebuilt):
+    for name in ("blogger", "wordpress"):
+        fresh = {p.relative_to(rebuilt): p.read_bytes() for p in (rebuilt / name).rglob("*") if p.is_file()}
+        committed = {p.relative_to(DEFAULT_ROOT): p.read_bytes() for p in (DEFAULT_ROOT / name).rglob("*")
+                     if p.is_file()}
+        assert fresh.keys() == committed.keys(), "run python data/demo-site/build.py"
+        stale = sorted(str(k) for k in fresh if fresh[k] != committed[k])
+        assert not stale, f"run python data/demo-site/build.py; stale: {stale[:5]}"
+    for name in ("sites.json", "expected.json"):
+        assert (rebuilt / name).read_bytes() == (DEFAULT_ROOT / name).read_bytes(), name
+
+
+def test_a_changed_file_gets_a_new_etag(rebuilt):
+    with serve_demo(root=rebuilt) as server:
+        client = Client(server)
+        path = EXPECTED["sites"]["wordpress"]["post_paths"][0]
+        etag = client.get("wordpress", path).headers["etag"]
+        file = rebuilt / "wordpress" / path.strip("/") / "index.html"
+        file.write_text(file.read_text(encoding="utf-8").replace("</article>", "<p>Updated.</p></article>", 1),
+                        encoding="utf-8")
+        resp = client.get("wordpress", path, {"If-None-Match": etag})
+        assert resp.status == 200 and resp.headers["etag"] != etag and "Updated." in resp.text

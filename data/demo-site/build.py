@@ -76,14 +76,15 @@ def expected(posts: list[Post], sitewide: dict[str, list[str]], duplicates: dict
     }
 
 
-def main() -> None:
+def build(out_dir: Path = HERE) -> dict:
+    """Write both blogs, ``sites.json`` and ``expected.json`` into ``out_dir``; returns the ground truth."""
     posts = load_posts()
     sitewide, duplicates, archives = {}, {}, {}
     for name, theme in (("blogger", blogger_theme), ("wordpress", wordpress_theme)):
-        root = HERE / name
+        root = out_dir / name
         if root.exists():
             shutil.rmtree(root)
-        out = Out(name)
+        out = Out(name, out_dir)
         mine = sorted((p for p in posts if p.site == name), key=lambda p: p.date, reverse=True)
         sitewide[name], duplicates[name], archives[name] = theme.build(out, mine)
         out.finish()
@@ -92,10 +93,14 @@ def main() -> None:
                "name": info["name"], "title": info["title"]}
         for name, info in SITE_INFO.items()
     }
-    (HERE / "sites.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    (out_dir / "sites.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     data = expected(posts, sitewide, duplicates, archives)
-    (HERE / "expected.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    t = data["totals"]
+    (out_dir / "expected.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return data
+
+
+def main() -> None:
+    t = build()["totals"]
     print(f"built {t['posts']} posts {t['posts_per_site']}, {t['spam_links_on_posts']} spam links on posts")
 
 

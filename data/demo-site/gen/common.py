@@ -362,9 +362,9 @@ def load_posts() -> list[Post]:
 class Out:
     """Writes the files of one site and remembers routes for query-string URLs."""
 
-    def __init__(self, site: str):
+    def __init__(self, site: str, out_dir: Path = HERE):
         self.site = site
-        self.root = HERE / site
+        self.root = out_dir / site
         self.routes: list[dict] = []
 
     def write(self, rel_path: str, text: str) -> None:
