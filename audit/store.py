@@ -22,11 +22,12 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from audit.models import PageAudit
 
 DEFAULT_STORE = Path("data/skinaudit.sqlite")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = sa.MetaData()
 
@@ -86,6 +87,8 @@ pages = sa.Table(
     sa.Column("text", sa.Text),
     sa.Column("body_html", sa.Text),
     sa.Column("quality", sa.Integer),
+    # claim_pending() reads pending and running pages in id order: keep it an index scan
+    sa.Index("ix_pages_audit_claim", "audit_status", "id"),
 )
 
 links = sa.Table(
@@ -155,6 +158,12 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def _ago(seconds: float) -> str:
+    """The ISO 8601 timestamp (UTC) ``seconds`` ago, comparable as text with ``now_iso()``."""
+    moment = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() - seconds, timezone.utc)
+    return moment.isoformat(timespec="seconds")
+
+
 def sha256(data: str | bytes) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
@@ -211,6 +220,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _add_claim_index(conn) -> None:
+    next(i for i in pages.indexes if i.name == "ix_pages_audit_claim").create(conn, checkfirst=True)
+
+
+#: schema_version -> the step that brings a store from the version before it to this one.
+MIGRATIONS = {
+    2: _add_claim_index,
+}
+MIGRATION_LOCK = 0x5A1A0D17  # pg_advisory_xact_lock key held while creating or migrating the schema
+
+
+def _insert(dialect: str, table: sa.Table):
+    """The dialect's INSERT, which has ``on_conflict_do_nothing`` on both engines."""
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
 class Store:
     """Opens (and creates or migrates) the store at a path or a database URL."""
 
@@ -221,12 +246,37 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._migrate()
 
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
     def _migrate(self) -> None:
-        metadata.create_all(self.engine)
-        with self.engine.begin() as conn:
-            row = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).first()
-            if row is None:
-                conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+        """Create the tables, then run the migrations between the stored schema_version and ours.
+
+        Several workers may open a new store at once: they take turns, under an advisory lock on
+        PostgreSQL and under the database's write lock (``BEGIN IMMEDIATE``) on SQLite.
+        """
+        with self.engine.connect() as conn:
+            if self.dialect == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            elif self.dialect == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            metadata.create_all(conn)
+            self._run_migrations(conn)
+            conn.commit()
+
+    @staticmethod
+    def _run_migrations(conn) -> None:
+        row = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).first()
+        if row is None:  # a new store: create_all made the current schema
+            conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+            return
+        version = int(row.value)
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[target](conn)
+        if version < SCHEMA_VERSION:
+            conn.execute(meta_table.update().where(meta_table.c.key == "schema_version")
+                         .values(value=str(SCHEMA_VERSION)))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -269,18 +319,20 @@ class Store:
             etag=page.etag, last_modified=page.last_modified, sitemap_lastmod=page.sitemap_lastmod,
             last_seen_run=run_id,
         )
+        old_query = (sa.select(pages.c.id, pages.c.html_hash, pages.c.audit_status)
+                     .where(pages.c.canonical_url == page.canonical_url).with_for_update())
         with self.engine.begin() as conn:
-            old = conn.execute(
-                sa.select(pages.c.id, pages.c.html_hash, pages.c.audit_status)
-                .where(pages.c.canonical_url == page.canonical_url)
-            ).first()
+            old = conn.execute(old_query).first()
             if old is None:
-                conn.execute(pages.insert().values(
+                # Two workers may fetch the same page at once: the loser of the insert updates instead.
+                inserted = conn.execute(_insert(self.dialect, pages).values(
                     canonical_url=page.canonical_url, html=zlib.compress(page.html), encoding=page.encoding,
                     html_hash=html_hash, first_run=run_id, change_status="new", change_run=run_id,
                     audit_status="pending", **values,
-                ))
-                return "new"
+                ).on_conflict_do_nothing(index_elements=[pages.c.canonical_url]).returning(pages.c.id)).first()
+                if inserted is not None:
+                    return "new"
+                old = conn.execute(old_query).first()
             if old.html_hash == html_hash:
                 conn.execute(pages.update().where(pages.c.id == old.id).values(**values, **self._unchanged(run_id)))
                 return "unchanged"
@@ -319,30 +371,65 @@ class Store:
     # -- audit side -------------------------------------------------------------------------
 
     def claim_pending(self, worker: str, limit: int = 20, stale_after_s: int = 600) -> list[PendingPage]:
-        """Atomically take up to ``limit`` pending pages (or ones a dead worker left running)."""
-        stale = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() - stale_after_s, timezone.utc)
+        """Atomically take up to ``limit`` pending pages (or ones a dead worker left running).
+
+        On PostgreSQL the select locks its rows with ``FOR UPDATE SKIP LOCKED``, so concurrent
+        workers take disjoint batches without waiting for each other. The status test repeated in
+        the ``UPDATE … RETURNING`` makes the claim atomic on SQLite too: a row another worker took
+        in between no longer matches, and only the rows this worker got come back. A claim older
+        than ``stale_after_s`` (see ``renew_claims``) belongs to a dead worker.
+        """
         claimable = sa.or_(
             pages.c.audit_status == "pending",
-            sa.and_(pages.c.audit_status == "running", pages.c.audit_claimed_at < stale.isoformat(timespec="seconds")),
+            sa.and_(pages.c.audit_status == "running", pages.c.audit_claimed_at < _ago(stale_after_s)),
         )
+        ids = sa.select(pages.c.id).where(claimable).order_by(pages.c.id).limit(limit)
+        if self.dialect == "postgresql":
+            ids = ids.with_for_update(skip_locked=True)
         with self.engine.begin() as conn:
-            ids_query = sa.select(pages.c.id).where(claimable).order_by(pages.c.id).limit(limit)
-            if self.engine.dialect.name == "postgresql":
-                ids_query = ids_query.with_for_update(skip_locked=True)
-            ids = [row.id for row in conn.execute(ids_query)]
-            if not ids:
+            taken = [row.id for row in conn.execute(ids)]
+            if not taken:
                 return []
-            # The status test in the WHERE makes the claim atomic on SQLite too: a row another
-            # worker took in between no longer matches.
-            conn.execute(
-                pages.update().where(pages.c.id.in_(ids), claimable)
-                .values(audit_status="running", audit_worker=worker, audit_claimed_at=now_iso())
-            )
             rows = conn.execute(
-                sa.select(pages.c.id, pages.c.url, pages.c.canonical_url, pages.c.site, pages.c.html, pages.c.encoding)
-                .where(pages.c.id.in_(ids), pages.c.audit_worker == worker, pages.c.audit_status == "running")
+                pages.update().where(pages.c.id.in_(taken), claimable)
+                .values(audit_status="running", audit_worker=worker, audit_claimed_at=now_iso())
+                .returning(pages.c.id, pages.c.url, pages.c.canonical_url, pages.c.site, pages.c.html,
+                           pages.c.encoding)
             ).all()
-        return [self._pending(row) for row in rows]
+        return [self._pending(row) for row in sorted(rows, key=lambda row: row.id)]
+
+    def renew_claims(self, worker: str) -> int:
+        """A live worker's heartbeat: its running claims are fresh again (and not taken as stale)."""
+        with self.engine.begin() as conn:
+            return conn.execute(
+                pages.update().where(pages.c.audit_worker == worker, pages.c.audit_status == "running")
+                .values(audit_claimed_at=now_iso())
+            ).rowcount
+
+    def release_claims(self, worker: str) -> int:
+        """Give a (dead or stopping) worker's unfinished pages back to the pending pool."""
+        with self.engine.begin() as conn:
+            return conn.execute(
+                pages.update().where(pages.c.audit_worker == worker, pages.c.audit_status == "running")
+                .values(audit_status="pending", audit_claimed_at=None)
+            ).rowcount
+
+    def audit_backlog(self) -> dict[str, int]:
+        """How many pages are in each audit status (pending, running, done, error, …)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(pages.c.audit_status, sa.func.count()).group_by(pages.c.audit_status))
+            return {status: n for status, n in rows}
+
+    def _owns(self, conn, page_id: int, worker: str | None) -> bool:
+        """Lock the page row; with ``worker``, only while that worker still holds its claim."""
+        if worker is None:
+            conn.execute(sa.select(pages.c.id).where(pages.c.id == page_id).with_for_update())
+            return True
+        return bool(conn.execute(
+            pages.update().where(pages.c.id == page_id, pages.c.audit_worker == worker,
+                                 pages.c.audit_status == "running")
+            .values(audit_claimed_at=now_iso())
+        ).rowcount)
 
     @staticmethod
     def _pending(row) -> PendingPage:
@@ -350,11 +437,18 @@ class Store:
         html = raw.decode(row.encoding or "utf-8", errors="replace")
         return PendingPage(id=row.id, url=row.url, canonical_url=row.canonical_url, site=row.site, html=html)
 
-    def save_audit(self, run_id: int | None, page_id: int, audit: PageAudit) -> None:
-        """Replace a page's audit results and record new / resolved flags and new spam links."""
+    def save_audit(self, run_id: int | None, page_id: int, audit: PageAudit, *, worker: str | None = None) -> bool:
+        """Replace a page's audit results and record new / resolved flags and new spam links.
+
+        With ``worker``, the results are saved only while that worker still holds the page's claim
+        (a worker too slow for its claim, which another worker took over, saves nothing); returns
+        whether they were saved.
+        """
         ex = audit.extraction
         body_hash = sha256(ex.text)
         with self.engine.begin() as conn:
+            if not self._owns(conn, page_id, worker):
+                return False
             old = conn.execute(sa.select(pages.c.body_hash, pages.c.change_status, pages.c.canonical_url, pages.c.site)
                                .where(pages.c.id == page_id)).first()
             old_flags = self._flag_map(conn, page_id)
@@ -375,6 +469,7 @@ class Store:
                 body_html=ex.body_html, quality=audit.quality, change_status=status,
             ))
             self._diff_events(conn, run_id, old, old_flags, old_spam, audit)
+        return True
 
     @staticmethod
     def _flag_map(conn, page_id: int) -> dict[str, str]:
@@ -416,10 +511,14 @@ class Store:
             reasons=json.dumps(claim.reasons), suggestion=claim.suggestion,
         )
 
-    def save_audit_error(self, page_id: int, message: str) -> None:
+    def save_audit_error(self, page_id: int, message: str, *, worker: str | None = None) -> bool:
+        """Record why a page could not be audited (with ``worker``: only while it holds the claim)."""
         with self.engine.begin() as conn:
+            if not self._owns(conn, page_id, worker):
+                return False
             conn.execute(pages.update().where(pages.c.id == page_id)
                          .values(audit_status="error", audit_error=message[:2000], audited_at=now_iso()))
+        return True
 
     # -- triage -----------------------------------------------------------------------------
 
