@@ -1,0 +1,1 @@
+"""skinaudit's Scrapy project: spiders navigate, ``crawler.pages`` turn responses into items, pipelines store."""

@@ -1,0 +1,1 @@
+"""Page functions: responses (or saved bytes) in, plain data or items out; no crawler needed."""

@@ -1,0 +1,1 @@
+"""Spiders: they decide which URLs to follow, nothing else."""
