@@ -65,6 +65,13 @@ def _finalize(value):
     return value
 
 
+def _clip(value, limit: int = 300) -> str:
+    """Scraped text cut to ``limit`` characters (the CSV keeps it whole): no 5,000-character anchor
+    text stretches a page."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _pct(value) -> str:
     return "–" if value is None else f"{100 * float(value):.0f}%"
 
@@ -81,6 +88,7 @@ def environment() -> Environment:
     )
     env.filters["safe_href"] = safe_url
     env.filters["pct"] = _pct
+    env.filters["clip"] = _clip
     return env
 
 
