@@ -217,10 +217,13 @@ def article_pages(model: ReportModel):
                                    claims.get(slug, []), links.get(slug, []))
 
 
-def render_check_page(audit: PageAudit) -> str:
+def render_check_page(audit: PageAudit, *, generated_at: str | None = None) -> str:
     """A standalone vetting sheet for one checked page (``skinaudit check --format html``)."""
-    site = urlsplit(audit.extraction.url or "").hostname or "checked page"
-    model = build_model(frames_from_audit(audit, site=site))
+    try:
+        site = urlsplit(audit.extraction.url or "").hostname or "checked page"
+    except ValueError:
+        site = "checked page"
+    model = build_model(frames_from_audit(audit, site=site), generated_at=generated_at)
     article, body = records(model.articles)[0], records(model.bodies)[0]
     return render_article(model, article, body, records(model.claims), records(model.links), standalone=True)
 
