@@ -77,7 +77,8 @@ def _short(text: str, width: int = SENTENCE_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def print_flags(rows: pd.DataFrame, out=sys.stdout) -> None:
+def print_flags(rows: pd.DataFrame, out=None) -> None:
+    out = out or sys.stdout
     current = None
     for row in rows.itertuples():
         if row.canonical_url != current:
