@@ -197,3 +197,27 @@ def redis_url(redis_server) -> str:
 def pg_url(postgres_server) -> str:
     """A new, empty PostgreSQL database for this test."""
     return postgres_server.create_database()
+
+
+# -- a stand-in audit for worker tests ----------------------------------------------------------
+
+
+def fake_audit(html: str, url: str):
+    """A quick, deterministic audit for worker tests (importable by spawned worker processes).
+
+    It takes ``SKINAUDIT_TEST_AUDIT_DELAY`` seconds (default 0.01) and appends ``pid url`` to the
+    file named by ``SKINAUDIT_TEST_AUDIT_LOG`` (one short ``O_APPEND`` write, so lines from
+    several processes never interleave), so a test can count how often each page was audited.
+    """
+    from audit.models import ClaimFinding, ClaimsResult, Extraction, Link, PageAudit
+
+    time.sleep(float(os.environ.get("SKINAUDIT_TEST_AUDIT_DELAY", "0.01")))
+    if log := os.environ.get("SKINAUDIT_TEST_AUDIT_LOG"):
+        fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        os.write(fd, f"{os.getpid()} {url}\n".encode())
+        os.close(fd)
+    link = Link(href=f"{url}#spam", text="cheap pills", region="footer", internal=False, spam=True)
+    claim = ClaimFinding(sentence=f"{url} cures hair loss.", start=0, end=10, label="unsupported_claim",
+                         category="disease_treatment", rule_ids=["test.cure"])
+    extraction = Extraction(url=url, title=url, text=f"{url} cures hair loss. {len(html)}", links=[link])
+    return PageAudit(extraction=extraction, claims=ClaimsResult(sentences=1, claims=[claim]), quality=50)

@@ -1,0 +1,166 @@
+"""Parallel audit workers over one store: every page audited and saved exactly once, also when a
+worker is killed with SIGKILL mid-run, in a process pool (its pages are given back at once) and on
+"another machine" (an independent worker process: its claims go stale and are taken over).
+
+The audit itself is ``services.fake_audit`` (quick, and it logs every call), so these tests
+measure the claiming, not the NLP."""
+
+from __future__ import annotations
+
+import collections
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from audit import store as store_module
+from audit.store import FetchedPage, Store, now_iso
+from audit.worker import ClaimPolicy, audit_pending
+from services import fake_audit
+
+PAGES = 40
+FAST = ClaimPolicy(batch=5, heartbeat_s=0.5, stale_after_s=2, poll_s=0.2)
+TESTS = Path(__file__).resolve().parent
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def store_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "store.sqlite")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def filled(store_url):
+    """A store with PAGES pending pages."""
+    db = Store(store_url)
+    run = db.start_run("crawl", ["blog"])
+    for n in range(PAGES):
+        url = f"http://blog.test/post-{n}"
+        db.save_fetch(run, FetchedPage(url=url, canonical_url=url, site="blog", http_status=200,
+                                       fetched_at=now_iso(), html=f"<p>post {n}</p>".encode()))
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def audit_log(tmp_path, monkeypatch) -> Path:
+    log = tmp_path / "audits.log"
+    monkeypatch.setenv("SKINAUDIT_TEST_AUDIT_LOG", str(log))
+    monkeypatch.setenv("SKINAUDIT_TEST_AUDIT_DELAY", "0.02")
+    return log
+
+
+def audits(log: Path) -> collections.Counter:
+    """How often each URL was audited, and by which process ids."""
+    lines = [line.split(" ", 1) for line in log.read_text().splitlines()]
+    return collections.Counter(url for _pid, url in lines), {pid for pid, _url in lines}
+
+
+def assert_saved_exactly_once(db: Store) -> None:
+    assert db.audit_backlog() == {"done": PAGES}
+    with db.engine.connect() as conn:
+        per_page = conn.execute(sa.select(store_module.links.c.page_id, sa.func.count())
+                                .group_by(store_module.links.c.page_id)).all()
+        flags = conn.execute(sa.select(sa.func.count()).select_from(store_module.events)
+                             .where(store_module.events.c.kind == "new_flag")).scalar_one()
+    assert len(per_page) == PAGES and {n for _page, n in per_page} == {1}
+    assert flags == PAGES
+
+
+def wait_until(predicate, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_two_workers_share_the_work(filled, audit_log, monkeypatch):
+    monkeypatch.setenv("SKINAUDIT_TEST_AUDIT_DELAY", "0.05")  # 2 s of work: both processes get some
+    summary = audit_pending(filled, workers=2, progress=False, policy=FAST, audit=fake_audit)
+    counts, pids = audits(audit_log)
+    assert summary.audited == PAGES and summary.errors == 0 and summary.lost == 0
+    assert len(counts) == PAGES and set(counts.values()) == {1}
+    assert len(pids) == 2  # both processes did some of it
+    assert_saved_exactly_once(filled)
+
+
+def claimed_by_one_worker(db: Store) -> str | None:
+    """A worker that holds claims and has already saved some pages (so it is mid-run)."""
+    pages = store_module.pages
+    with db.engine.connect() as conn:
+        rows = conn.execute(sa.select(pages.c.audit_worker, pages.c.audit_status, sa.func.count())
+                            .where(pages.c.audit_worker.is_not(None))
+                            .group_by(pages.c.audit_worker, pages.c.audit_status)).all()
+    done = {worker for worker, status, n in rows if status == "done" and n >= 5}
+    running = {worker for worker, status, n in rows if status == "running"}
+    return next(iter(sorted(done & running)), None)
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)  # one machine: its default store
+def test_a_killed_pool_worker_is_replaced_by_the_others(filled, audit_log):
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.update(
+        summary=audit_pending(filled, workers=2, progress=False, policy=ClaimPolicy(batch=5, stale_after_s=600),
+                              audit=fake_audit)))
+    thread.start()
+    try:
+        wait_until(lambda: claimed_by_one_worker(filled) is not None)
+        victim = claimed_by_one_worker(filled)
+        os.kill(int(victim.rsplit(":", 1)[1]), signal.SIGKILL)
+    finally:
+        thread.join(60)
+    summary = outcome["summary"]
+    # stale_after_s=600: only the pool's release (not staleness) can have given the pages back
+    assert len(summary.workers_died) == 1 and victim in summary.workers_died[0]
+    counts, _pids = audits(audit_log)
+    assert len(counts) == PAGES
+    assert sum(counts.values()) - PAGES <= 5  # at most the killed worker's one unsaved batch again
+    assert_saved_exactly_once(filled)
+
+
+def independent_worker(store_url: str, policy: ClaimPolicy) -> subprocess.Popen:
+    """``audit_loop`` in its own interpreter, as on another machine."""
+    code = ("import sys; from audit.worker import audit_loop, ClaimPolicy; from services import fake_audit; "
+            f"s = audit_loop({store_url!r}, None, policy=ClaimPolicy(**{policy.__dict__!r}), audit=fake_audit); "
+            "print(s.audited, s.lost)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+
+
+@pytest.mark.services
+def test_a_killed_worker_on_another_machine_is_taken_over(pg_url, audit_log):
+    db = Store(pg_url)
+    try:
+        run = db.start_run("crawl", ["blog"])
+        for n in range(PAGES):
+            url = f"http://blog.test/post-{n}"
+            db.save_fetch(run, FetchedPage(url=url, canonical_url=url, site="blog", http_status=200,
+                                           fetched_at=now_iso(), html=b"<p>post</p>"))
+        workers = [independent_worker(db.url, FAST) for _ in range(2)]
+        try:
+            wait_until(lambda: claimed_by_one_worker(db) is not None)
+            victim = claimed_by_one_worker(db)
+            doomed = next(w for w in workers if victim.endswith(f":{w.pid}"))
+            doomed.kill()
+            survivor = next(w for w in workers if w is not doomed)
+            out, _ = survivor.communicate(timeout=60)
+        finally:
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.kill()
+                worker.communicate()
+        assert survivor.returncode == 0
+        assert doomed.returncode == -signal.SIGKILL
+        counts, _pids = audits(audit_log)
+        assert len(counts) == PAGES
+        assert sum(counts.values()) - PAGES <= FAST.batch
+        assert_saved_exactly_once(db)
+    finally:
+        db.close()
