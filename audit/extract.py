@@ -3,7 +3,8 @@
 trafilatura finds the article; our region model (``audit.regions``) decides where every link
 sits, removes what trafilatura let through from related-posts, comment and footer blocks, and
 ``audit.links`` judges the non-body links. One parse per page: the inventory is taken on our
-tree, then each ``<a>`` gets a tracer href so the links trafilatura keeps can be told apart.
+tree, and each anchor's text is wrapped in invisible markers (``audit.marks``) so the links
+trafilatura keeps, and where it keeps them, can be told apart.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from lxml import etree
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
-from audit import metadata
+from audit import marks, metadata
 from audit.errors import UnusableInput
 from audit.language import detect
 from audit.links import judge_links, registered_domain, resolve
@@ -26,8 +27,6 @@ from audit.regions import BODY, WEAK, HiddenMap, RegionMap, iter_anchors, text_o
 from audit.defaults import section
 
 SETTINGS = section("extract")
-TRACER = "http://sa.invalid/"
-_TRACER_ID = re.compile(r"^http://sa\.invalid/(\d+)$")
 
 # C0 controls other than tab/newline/carriage return, DEL, and non-characters: lxml refuses them.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
@@ -36,23 +35,24 @@ _TAG = re.compile(r"<\s*[a-zA-Z!/?]")
 
 
 def main_text(html: str | bytes, url: str | None = None) -> str:
-    """The article body as plain text (what ``check`` reports as ``text``)."""
-    return extract(html, url).text
+    """The article body as plain text (what ``check`` reports as ``text``).
+
+    Same steps as ``extract`` for the text, without the verdicts and metadata it does not need."""
+    page = Page(parse(to_text(html)), url)
+    return plain_text(page.body(), page.marking)
 
 
 def extract(html: str | bytes, url: str | None = None) -> Extraction:
     """Title, byline, date, language, body text and HTML, and every link with its region."""
-    source = to_text(html)
-    tree = parse(source)
-    page = Page(tree, url)
+    tree = parse(to_text(html))
     meta = metadata.read(tree, url)
-    postbody = page.run_trafilatura()
-    page.settle_regions(postbody)
-    page.remove_residue(postbody)
-    body_html = page.body_html(postbody)
-    text = plain_text(postbody)
+    page = Page(tree, url)
+    postbody = page.body()
+    links = page.links()
+    body_html = to_html(postbody, links, page.marking)
+    text = plain_text(postbody, page.marking)
     language = detect(text, default=None) or metadata.html_language(tree) or "en"
-    links = judge_links(page.links, page_url=url, page_text=text, page_language=language, context=page.context)
+    judge_links(links, page_url=url, page_text=text, page_language=language, context=page.spots())
     return Extraction(
         url=url,
         title=meta.title,
@@ -131,117 +131,116 @@ class Spot:
     element: object
     structural: str | None
     under_body: bool
-    hidden_root: object
+    hidden: bool
     hidden_inline: bool = False
     """Hidden by its own markup (inline style / hidden attribute) rather than by the theme's CSS."""
 
 
 class Page:
+    """One parsed page: its anchors, which of them are hidden, and what trafilatura kept."""
+
     def __init__(self, tree, url: str | None) -> None:
         self.tree = tree
         self.url = url
-        self.base = metadata.base_url(tree, url)
-        self.site = registered_domain(url or self.base or "")
+        self.anchors = list(iter_anchors(tree))
         self.regions = RegionMap()
-        self.hidden = HiddenMap(tree)
-        self.links: list[Link] = []
-        self.spots: list[Spot] = []
+        self.hidden_map = HiddenMap(tree)
         self.kept: set[int] = set()
-        self._inventory()
+        self._structural: dict[int, tuple] = {}
+        self.hidden = self._cut_hidden()
 
-    def _inventory(self) -> None:
-        for el in iter_anchors(self.tree):
-            structural, under_body = self.regions.structural(el)
-            href = resolve(el.get("href") or "", self.base)
-            link = Link(
-                href=href,
-                text=_anchor_text(el),
-                region="other",
-                internal=registered_domain(href) in ("", self.site),
-                rel=sorted({r.lower() for r in (el.get("rel") or "").split()}),
-                hidden=False,
-            )
-            self.links.append(link)
-            self.spots.append(Spot(el, structural, under_body, self.hidden.hidden_root(el)))
-        self._drop_hidden()
-
-    def _drop_hidden(self) -> None:
-        """Mark hidden links and cut their hidden blocks out of the tree (so their text cannot leak)."""
-        page_len = len(text_of(self.tree.find(".//body") if self.tree.find(".//body") is not None else self.tree)) or 1
+    def _cut_hidden(self) -> list[bool]:
+        """Which anchors are hidden; hidden blocks holding links are cut out so their text cannot leak."""
+        roots = [self.hidden_map.hidden_root(a) for a in self.anchors]
         verdicts: dict = {}
-        for link, spot in zip(self.links, self.spots):
-            root = spot.hidden_root
-            if root is None:
-                continue
-            if root not in verdicts:
-                verdicts[root] = self._is_small(root, page_len)
-            link.hidden = verdicts[root]
-            spot.hidden_inline = link.hidden and root in self.hidden.by_style
+        page_len = None
+        for root in roots:
+            if root is not None and root not in verdicts:
+                if page_len is None:
+                    page_len = len(text_of(self.tree)) or 1
+                verdicts[root] = _is_small(root, page_len)
+        for i, root in enumerate(roots):
+            if root is not None and verdicts[root]:
+                self.structural(i)  # read the region while the block is still in the page
         for root, small in verdicts.items():
-            if small and root.getparent() is not None:
+            if small:
                 _detach(root)
+        self.hidden_inline = [r is not None and verdicts[r] and r in self.hidden_map.by_style for r in roots]
+        return [r is not None and verdicts[r] for r in roots]
 
-    def _is_small(self, root, page_len: int) -> bool:
-        # a "hidden" block holding much of the page is a reveal-on-load trick, not hidden content
-        if root.xpath("boolean(.//*[@itemprop='articleBody'] | self::article | .//article)"):
-            return False
-        return len(text_of(root)) < page_len * SETTINGS["hidden_max_share"]
-
-    def run_trafilatura(self):
-        for i, spot in enumerate(self.spots):
-            spot.element.set("href", f"{TRACER}{i}")
-        doc = trafilatura.bare_extraction(
-            self.tree,
-            url=self.url,
-            include_comments=False,
-            include_links=True,
-            include_tables=True,
-            with_metadata=False,
-        )
+    def body(self):
+        """trafilatura's body tree (still marked), without the text of non-body links."""
+        self.marking = marks.Marking(self.anchors)
+        try:
+            doc = trafilatura.bare_extraction(
+                self.tree, url=self.url, fast=True, include_comments=False, with_metadata=False
+            )
+        finally:
+            self.marking.unmark()
         postbody = doc.body if doc is not None and doc.body is not None else etree.Element("body")
-        for ref in postbody.iter("ref"):
-            m = _TRACER_ID.match(ref.get("target") or "")
-            if m:
-                self.kept.add(int(m.group(1)))
+        self.kept = marks.kept_ids(postbody)
+        self._remove_residue(postbody)
         return postbody
 
-    def settle_regions(self, postbody) -> None:
-        for i, (link, spot) in enumerate(zip(self.links, self.spots)):
-            link.region = self._region(i, spot, link)
+    def structural(self, i: int) -> tuple:
+        if i not in self._structural:
+            self._structural[i] = self.regions.structural(self.anchors[i])
+        return self._structural[i]
 
-    def _region(self, i: int, spot: Spot, link: Link) -> str:
-        structural = spot.structural
-        if link.hidden:
+    def region(self, i: int) -> str:
+        structural, under_body = self.structural(i)
+        if self.hidden[i]:
             return structural if structural not in (None, BODY, WEAK) else "other"
         if i in self.kept:
             if structural in (None, BODY, WEAK):
                 return "body"
-            if spot.under_body and structural in SOFT_REGIONS:
+            if under_body and structural in SOFT_REGIONS:
                 return "body"  # an aside or header inside the article text that trafilatura kept
             return structural
-        if structural in (BODY,):
+        if structural == BODY:
             return "body"
         return structural if structural not in (None, WEAK) else "other"
 
-    @property
-    def context(self) -> list[Spot]:
-        return self.spots
-
-    def remove_residue(self, postbody) -> None:
+    def _remove_residue(self, postbody) -> None:
         """Drop the text trafilatura kept from non-body regions: their links and link-only blocks."""
-        for ref in list(postbody.iter("ref")):
-            m = _TRACER_ID.match(ref.get("target") or "")
-            if not m or self.links[int(m.group(1))].region == "body":
-                continue
-            block = _block_of(ref, postbody)
-            if block is not None and _mostly_links(block, ref):
+        drop = {i for i in self.kept if self.region(i) != "body"}
+        if not drop:
+            return
+        stats = marks.cut_spans(postbody, drop, BLOCKS)
+        share = SETTINGS["residue_link_share"]
+        for block, (removed, total) in stats.items():
+            if removed and removed >= total * share and block is not postbody:
                 _detach(block)
-            else:
-                _remove_keep_tail(ref)
         _prune_empty(postbody)
 
-    def body_html(self, postbody) -> str:
-        return to_html(postbody, self.links)
+    def links(self) -> list[Link]:
+        base = metadata.base_url(self.tree, self.url)
+        site = registered_domain(self.url or base or "")
+        links = []
+        for i, anchor in enumerate(self.anchors):
+            href = resolve(anchor.get("href") or "", base)
+            links.append(Link(
+                href=href,
+                text=_anchor_text(anchor),
+                region=self.region(i),
+                internal=registered_domain(href) in ("", site),
+                rel=sorted({r.lower() for r in (anchor.get("rel") or "").split()}),
+                hidden=self.hidden[i],
+            ))
+        return links
+
+    def spots(self) -> list[Spot]:
+        return [
+            Spot(a, *self.structural(i), hidden=self.hidden[i], hidden_inline=self.hidden_inline[i])
+            for i, a in enumerate(self.anchors)
+        ]
+
+
+def _is_small(root, page_len: int) -> bool:
+    # a "hidden" block holding much of the page is a reveal-on-load trick, not hidden content
+    if root.tag in ("body", "html") or root.xpath("boolean(.//*[@itemprop='articleBody'] | self::article | .//article)"):
+        return False
+    return len(text_of(root)) < page_len * SETTINGS["hidden_max_share"]
 
 
 # a kept link in these regions under the article container is article text (pull-quote, inline box)
@@ -255,21 +254,6 @@ def _anchor_text(el) -> str:
         return text
     img = el.find(".//img")
     return " ".join((img.get("alt") or "").split()) if img is not None else " ".join((el.get("title") or "").split())
-
-
-def _block_of(el, root):
-    node = el.getparent()
-    while node is not None and node is not root:
-        if node.tag in BLOCKS:
-            return node
-        node = node.getparent()
-    return None
-
-
-def _mostly_links(block, ref) -> bool:
-    total = len(" ".join("".join(block.itertext()).split()))
-    linked = sum(len(" ".join("".join(r.itertext()).split())) for r in block.iter("ref"))
-    return total == 0 or linked >= total * SETTINGS["residue_link_share"]
 
 
 def _detach(el) -> None:
@@ -286,13 +270,6 @@ def _detach(el) -> None:
     parent.remove(el)
 
 
-def _remove_keep_tail(el) -> None:
-    el.text = None
-    for child in list(el):
-        el.remove(child)
-    _detach(el)
-
-
 def _prune_empty(root) -> None:
     for el in list(root.iter("list", "table", "row", "quote")):
         if not "".join(el.itertext()).strip() and el.getparent() is not None:
@@ -303,10 +280,9 @@ def _prune_empty(root) -> None:
 # Output
 
 
-def plain_text(postbody) -> str:
-    body = etree.fromstring(etree.tostring(postbody))
-    etree.strip_tags(body, "ref")
-    text = xmltotxt(body, False)
+def plain_text(postbody, marking) -> str:
+    marks.restore(postbody, marking)
+    text = xmltotxt(postbody, False)
     text = re.sub(r"\n{2,}", "\n", text).strip()
     return unicodedata.normalize("NFC", text.replace("\n", "\n\n"))
 
@@ -317,26 +293,65 @@ HTML_TAGS = {"p": "p", "quote": "blockquote", "item": "li", "lb": "br", "code": 
 HI_TAGS = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
 
 
-def to_html(postbody, links: list[Link]) -> str:
+def to_html(postbody, links: list[Link], marking) -> str:
     """Clean HTML of the body: only structural tags and real link targets, nothing executable."""
     out = etree.Element("div")
-    _copy_children(postbody, out, links)
+    _HtmlCopy(links, marking).children(postbody, out)
     return etree.tostring(out, method="html", encoding="unicode")
 
 
-def _copy_children(src, dst, links: list[Link]) -> None:
-    dst.text = src.text
-    for child in src:
-        if not isinstance(child.tag, str):
-            continue
-        new = etree.SubElement(dst, _html_tag(child))
-        if child.tag == "ref":
-            m = _TRACER_ID.match(child.get("target") or "")
-            href = links[int(m.group(1))].href if m else child.get("target")
-            if href and href.startswith(("http://", "https://", "mailto:", "/", "#")):
-                new.set("href", href)
-        _copy_children(child, new, links)
-        new.tail = child.tail
+class _HtmlCopy:
+    """Copies trafilatura's body tree into HTML, turning marked spans back into links."""
+
+    def __init__(self, links: list[Link], marking) -> None:
+        self.links = links
+        self.marking = marking
+        self.anchor = None
+
+    def children(self, src, dst) -> None:
+        self.text(dst, None, src.text)
+        for child in src:
+            if not isinstance(child.tag, str):
+                continue
+            new = etree.SubElement(dst, _html_tag(child))
+            self.anchor = None
+            self.children(child, new)
+            self.anchor = None
+            self.text(dst, new, child.tail)
+
+    def text(self, parent, after, text: str | None) -> None:
+        """Append ``text`` to ``parent`` (after element ``after``)."""
+        if not text:
+            return
+        pieces = marks.ANY.split(text)
+        last = after
+        self._append(parent, last, pieces[0])
+        for token, piece in zip(marks.ANY.findall(text), pieces[1:]):
+            if token == marks.END:
+                if self.anchor is not None:
+                    self.anchor.text = (self.anchor.text or "") + self.marking.restore(token, self.current)
+                    last = self.anchor
+                self.anchor = None
+                self._append(parent, last, piece)
+                continue
+            self.current = [None]
+            head = self.marking.restore(token, self.current)
+            self.anchor = etree.SubElement(parent, "a")
+            href = self.links[self.current[0]].href if self.current[0] < len(self.links) else ""
+            if href.startswith(("http://", "https://", "mailto:", "/", "#")):
+                self.anchor.set("href", href)
+            self.anchor.text = head + piece
+            last = self.anchor
+
+    def _append(self, parent, after, piece: str) -> None:
+        if not piece:
+            return
+        if self.anchor is not None and after is self.anchor:
+            self.anchor.text = (self.anchor.text or "") + piece
+        elif after is None:
+            parent.text = (parent.text or "") + piece
+        else:
+            after.tail = (after.tail or "") + piece
 
 
 def _html_tag(el) -> str:
@@ -347,6 +362,4 @@ def _html_tag(el) -> str:
         return "ol" if (el.get("rend") or "").startswith("o") else "ul"
     if el.tag == "hi":
         return HI_TAGS.get(el.get("rend") or "", "span")
-    if el.tag == "ref":
-        return "a"
     return HTML_TAGS.get(el.tag, "span")

@@ -108,6 +108,7 @@ TOPIC = _topic_stems()
 # URLs
 
 
+@lru_cache(maxsize=8192)
 def resolve(href: str, base: str | None) -> str:
     """Absolute URL of ``href``; the stripped raw value when it cannot be resolved."""
     href = href.strip()
@@ -133,10 +134,13 @@ def registered_domain(url: str) -> str:
 
 
 def _in_hosts(domain: str, group: str) -> bool:
-    if not domain:
-        return False
+    """True when the domain or one of its parents is listed ("foo.blogspot.com" → blogspot.com)."""
     hosts = HOSTS[group]
-    return domain in hosts or any(domain.endswith("." + h) for h in hosts if h.count(".") >= 1 and domain.count(".") > h.count("."))
+    while domain:
+        if domain in hosts:
+            return True
+        domain = domain.partition(".")[2]
+    return False
 
 
 # ---------------------------------------------------------------------------

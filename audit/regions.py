@@ -21,7 +21,7 @@ from lxml import etree
 
 # The article itself: a link below one of these is in the body unless a nearer signal says not.
 STRONG_BODY = re.compile(
-    r"^(?:post-body|postbody|post-body-\w+|entry-content|entry_content|entrycontent|post-content|"
+    r"(?:^|[-_])(?:post-body|postbody|post-body-\w+|entry-content|entry_content|entrycontent|post-content|"
     r"postcontent|post_content|article-body|articlebody|article-content|article__body|"
     r"article__content|entry-body|story-body|td-post-content|single-content|the-content|"
     r"post-entry|entry|blog-post-content|single-post-content|post-inner-content|c-entry-content)$"
@@ -40,7 +40,7 @@ REGION_NAMES = (
     # related / popular / recent posts, blogrolls and link lists: widget blocks
     ("widget", re.compile(
         r"related|popular|recent-?posts|recentposts|yarpp|crp_|rp4wp|you-may|youmay|more-from|"
-        r"blogroll|linkcat|linklist|link-list|blog-list|bloglist|featuredpost|recommended|trending|"
+        r"blogroll|linkcat|linklist|link-list|blog-list|bloglist|featuredpost|recommended|trending|latest-posts|"
         r"^ads?$|^ad[-_]|adsbygoogle|advert|sponsor|^textwidget$")),
     # share buttons and follow-us rows
     ("other", re.compile(r"(?:^|[-_])(?:share|sharing|sharedaddy|addtoany|a2a|social|sociable|shariff)(?:$|[-_\d])")),
@@ -61,35 +61,46 @@ BODY, WEAK = "body", "weak"
 
 def element_signal(el) -> str | None:
     """What this element alone says about its region: a region name, BODY, WEAK or None."""
-    if el.get("itemprop") == "articleBody":
+    attrib = el.attrib
+    if not attrib:
+        return TAG_REGIONS.get(el.tag) or (WEAK if el.tag in ("article", "main") else None)
+    return _signal(el.tag, attrib.get("class"), attrib.get("id"), attrib.get("role"), attrib.get("itemprop"))
+
+
+@lru_cache(maxsize=16384)
+def _signal(tag: str, cls: str | None, ident: str | None, role: str | None, itemprop: str | None) -> str | None:
+    if itemprop == "articleBody":
         return BODY
-    names = (el.get("class") or "").lower().split()
-    ident = (el.get("id") or "").lower()
-    if "widget" in names:
+    names = (cls or "").lower().split()
+    ident = (ident or "").lower()
+    if "widget" in names:  # Blogger
         for name in names:
             if name in BLOGGER_WIDGETS:
                 return BLOGGER_WIDGETS[name]
     region = _names_region(names + [ident] if ident else names)
     if region:
         return region
-    role = el.get("role")
     if role in ROLE_REGIONS:
         return ROLE_REGIONS[role]
-    tag = el.tag
     if tag in TAG_REGIONS:
         return TAG_REGIONS[tag]
-    if any(STRONG_BODY.match(n) for n in names) or STRONG_BODY.match(ident):
+    if any(STRONG_BODY.search(n) for n in names) or STRONG_BODY.search(ident):
         return BODY
     if tag in ("article", "main") or role in ("main", "article") or any(WEAK_BODY.match(n) for n in names):
         return WEAK
     return None
 
 
+# Page builders prefix every block with their own "widget"/"module" word; the rest names the block.
+BUILDER_PREFIX = re.compile(r"^(?:elementor-widget(?:-|$)|elementor-|et_pb_|wp-block-|fl-module-|fl-|vc_|td_block_|td-|jeg_|tdb-|kt-|uagb-|gb-)")
+
+
 def _names_region(names: list[str]) -> str | None:
+    names = [BUILDER_PREFIX.sub("", n) for n in names]
     names = [n for n in names if n and not LAYOUT_NOISE.search(n)]
     if not names:
         return None
-    if any(STRONG_BODY.match(n) for n in names):
+    if any(STRONG_BODY.search(n) for n in names):
         return None  # the article container beats a stray "content" name pattern
     for region, pattern in REGION_NAMES:
         if any(pattern.search(n) for n in names):
