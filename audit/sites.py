@@ -54,8 +54,8 @@ class SiteConfig:
     delay: float | None = None
     """Seconds between requests to the site; None keeps the polite default (AutoThrottle, Crawl-delay)."""
     follow_archives: str = "auto"
-    """``auto``: archive, tag and pagination pages are followed only when sitemaps and feeds yield no
-    posts; ``always`` or ``never``."""
+    """``auto``: archive, tag and pagination pages are followed only when the sitemaps list no posts
+    (a feed lists only the latest ones); ``always`` or ``never``."""
 
     def __post_init__(self) -> None:
         if not self.allowed_domains:

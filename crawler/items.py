@@ -2,13 +2,14 @@
 
 ``ArticleItem``   a fetched post page (page function ``crawler.pages.article.article_item``).
 ``UnchangedItem`` a known post that did not change (304 Not Modified, or an unchanged sitemap lastmod).
+``SitemapLastmod`` a sitemap lastmod that arrived after its post was already requested.
 ``CrawlEvent``    something the run should report that is not a stored post (errors, blocked, skips,
                   near-duplicates).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(kw_only=True)
@@ -25,7 +26,7 @@ class ArticleItem:
     """HTTP status of the response (200, or 203 for some caches)."""
     fetched_at: str
     """ISO 8601 timestamp (UTC, seconds) of the fetch."""
-    html: bytes
+    html: bytes = field(repr=False)
     """The raw response body (decompressed), exactly as served."""
     encoding: str
     """Python codec name that decodes ``html`` (header, BOM, ``<meta charset>``, then detection)."""
@@ -33,7 +34,7 @@ class ArticleItem:
     """Page title (``og:title``, first ``<h1>`` or ``<title>``), whitespace-collapsed."""
     published: str | None = None
     """ISO 8601 date (YYYY-MM-DD) the post says it was published, or None."""
-    body_text: str = ""
+    body_text: str = field(default="", repr=False)
     """Rough article text, used only to fingerprint near-duplicates (the audit extracts the real body)."""
     etag: str | None = None
     """ETag response header, sent back as If-None-Match next run."""
@@ -57,6 +58,18 @@ class UnchangedItem:
     """The store key of the post."""
     reason: str
     """``not-modified`` (HTTP 304) or ``sitemap-lastmod`` (same lastmod as last run, not fetched)."""
+
+
+@dataclass(kw_only=True)
+class SitemapLastmod:
+    """A sitemap ``<lastmod>`` for a post that was already requested through a link this run."""
+
+    site: str
+    """Name of the site."""
+    url: str
+    """Normalised URL of the post."""
+    lastmod: str
+    """``<lastmod>`` as written in the sitemap: next run skips the post while it stays the same."""
 
 
 @dataclass(kw_only=True)

@@ -3,7 +3,8 @@
 ``NearDuplicatePipeline`` (100)  fingerprints post bodies; a post already stored under another URL
                                  (same canonical this run, or a simhash within 3 bits) becomes a
                                  ``duplicate`` event instead of a second article.
-``StorePipeline``         (300)  upserts posts (``Store.save_fetch``) and touches unchanged ones.
+``StorePipeline``         (300)  upserts posts (``Store.save_fetch``), touches unchanged ones, notes
+                                 late sitemap lastmods.
 ``EventPipeline``         (400)  records errors, blocked responses, skips and duplicates.
 
 They reach the store and the run id through the crawler's spider (``spider.store``, ``spider.run_id``),
@@ -20,7 +21,7 @@ from itemadapter import ItemAdapter
 
 from audit.store import FetchedPage, Store, pages
 from crawler.dedupe import NearDuplicateIndex, simhash, to_hex
-from crawler.items import ArticleItem, CrawlEvent, UnchangedItem
+from crawler.items import ArticleItem, CrawlEvent, SitemapLastmod, UnchangedItem
 from crawler.urls import normalize_url
 
 
@@ -107,6 +108,8 @@ class StorePipeline(CrawlPipeline):
             store.touch_unchanged(self.run_id, item.canonical_url)
             self.stats.inc_value("skinaudit/store/unchanged")
             self.stats.inc_value(f"skinaudit/store/unchanged/{item.reason}")
+        elif isinstance(item, SitemapLastmod):
+            set_sitemap_lastmod(store, item.url, item.lastmod)
         return item
 
 
@@ -154,6 +157,13 @@ def site_simhashes(store: Store, site: str) -> list[tuple[str, str]]:
 def set_simhash(store: Store, canonical_url: str, value: str) -> None:
     with store.engine.begin() as conn:
         conn.execute(pages.update().where(pages.c.canonical_url == canonical_url).values(simhash=value))
+
+
+def set_sitemap_lastmod(store: Store, url: str, lastmod: str) -> None:
+    """Only a page fetched this run can be stored: its content is as new as the sitemap says."""
+    with store.engine.begin() as conn:
+        conn.execute(pages.update().where(sa.or_(pages.c.canonical_url == url, pages.c.url == url))
+                     .values(sitemap_lastmod=lastmod))
 
 
 def touch_seen(store: Store, run_id: int, url: str) -> None:

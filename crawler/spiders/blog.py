@@ -5,7 +5,7 @@ Discovery order (see docs/crawling.md):
 2. feeds announced by ``<link rel="alternate">`` and the platform's own (WordPress ``/feed/``,
    Blogger ``/feeds/posts/default`` paged with start-index / max-results);
 3. the start pages and the links of every fetched page: post links always; archive, tag, calendar
-   and pagination links only when sitemaps and feeds gave no posts (``follow_archives = "auto"``).
+   and pagination links only when the sitemaps gave no posts (``follow_archives = "auto"``).
 
 Incremental: a post whose sitemap ``<lastmod>`` equals the stored one is not fetched at all; any
 other stored post is fetched with If-None-Match / If-Modified-Since, and a 304 counts as unchanged.
@@ -24,7 +24,7 @@ from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from audit.sites import SiteConfig
-from crawler.items import CrawlEvent, UnchangedItem
+from crawler.items import CrawlEvent, SitemapLastmod, UnchangedItem
 from crawler.middlewares import Blocked
 from crawler.pages.article import article_item, page_kind
 from crawler.pages.discovery import (
@@ -64,6 +64,7 @@ class BlogSpider(scrapy.Spider):
         self._requested: set[str] = set()
         self._handled: set[str] = set()
         self._deferred: dict[str, int] = {}
+        self._lastmods: dict[str, str] = {}  # sitemap lastmod of URLs first found through links
         self._feeds: set[str] = set()
         self._platform_probed: set[str] = set()
         self.index_posts = 0
@@ -169,7 +170,8 @@ class BlogSpider(scrapy.Spider):
             return
         if kind in NEVER or kind in ("sitemap", "feed"):
             return
-        self.index_posts += 1
+        if via == "sitemap":  # a feed lists the latest posts only: it does not replace the archives
+            self.index_posts += 1
         yield from self._post(url, via=via, hops=1, lastmod=lastmod)
 
     # -- pages ------------------------------------------------------------------------------
@@ -188,7 +190,8 @@ class BlogSpider(scrapy.Spider):
         kind = page_kind(response)
         if kind == "post" and self._included(response.url):
             yield article_item(response, site=self.site.name, domains=self.allowed_domains,
-                               sitemap_lastmod=meta.get("lastmod"), discovered_via=meta.get("via", "link"))
+                               sitemap_lastmod=meta.get("lastmod") or self._lastmods.get(normalize_url(response.url)),
+                               discovered_via=meta.get("via", "link"))
         elif kind == "post":
             yield self._event(response.url, "skipped", "post outside the site's include patterns")
         yield from self._discover(response, kind)
@@ -231,6 +234,9 @@ class BlogSpider(scrapy.Spider):
 
     def _post(self, url: str, *, via: str, hops: int, lastmod: str | None = None) -> Iterator[Any]:
         n = normalize_url(url)
+        if lastmod and n in self._requested and n not in self._lastmods:
+            self._lastmods[n] = lastmod
+            yield SitemapLastmod(site=self.site.name, url=n, lastmod=lastmod)
         if n in self._requested or n in self._handled or not self._allowed(n) or not self._included(n):
             return
         state = self.known.get(n)
@@ -271,7 +277,7 @@ class BlogSpider(scrapy.Spider):
     def page_failed(self, failure):
         yield self._failure_event(failure)
 
-    # -- fallback: archives when sitemaps and feeds gave no posts ------------------------------
+    # -- fallback: archives when the sitemaps gave no posts ------------------------------
 
     def _idle(self) -> None:
         if self.fallback or self.site.follow_archives != "auto":
