@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -218,7 +219,7 @@ def test_without_sitemaps_archives_are_followed_and_the_calendar_is_bounded(tmp_
 
 
 def test_sigkill_mid_crawl_then_rerun_loses_nothing_and_stores_nothing_twice(tmp_path):
-    with CrawlSite(posts=200, traps=False, words=120, crawl_delay=0.01) as site:
+    with CrawlSite(posts=150, traps=False, words=120, crawl_delay=0.01) as site:
         sites = write_sites(tmp_path / "sites.toml", {"name": "big", "start_urls": [site.url + "/"]})
         cmd, env = crawl_command(tmp_path, sites, {"CONCURRENT_REQUESTS_PER_DOMAIN": 1})
         proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -229,25 +230,28 @@ def test_sigkill_mid_crawl_then_rerun_loses_nothing_and_stores_nothing_twice(tmp
             time.sleep(0.2)
             if store_path.exists():
                 try:
-                    stored = rows(store_path, sa.select(sa.func.count()).select_from(pages))[0][0]
-                except sa.exc.OperationalError:
+                    with sqlite3.connect(store_path, timeout=5) as conn:
+                        stored = conn.execute("SELECT count(*) FROM pages").fetchone()[0]
+                except sqlite3.OperationalError:  # the schema is not there yet
                     continue
-                if stored >= 40:
+                if stored >= 30:
                     break
         assert proc.poll() is None, "the crawl finished before it could be killed"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         before = {url: html for url, html in rows(store_path, sa.select(pages.c.canonical_url, pages.c.html_hash))}
-        assert len(before) >= 40
+        assert len(before) >= 30
         assert list((tmp_path / "data" / "jobs").glob("*/big")), "the killed crawl left its JOBDIR"
 
         site.hits.clear()
+        t = time.monotonic()
         crawl(tmp_path, sites)
+        print("rerun", time.monotonic() - t, "killed after", len(before))
     after = rows(store_path, sa.select(pages.c.canonical_url, pages.c.html_hash, pages.c.change_status))
     urls = [url for url, _, _ in after]
-    assert len(urls) == len(set(urls)) == 200
+    assert len(urls) == len(set(urls)) == 150
     assert {url: h for url, h, _ in after if url in before} == before  # nothing lost or altered
     refetched = [h for h in site.hits if h.path.startswith("/2024/") and h.status == 200]
-    assert len(refetched) <= 200 - len(before) + 5  # stored pages were not downloaded again
+    assert len(refetched) <= 150 - len(before) + 5  # stored pages were not downloaded again
     kinds = [kind for (kind,) in rows(store_path, sa.select(events.c.detail).where(events.c.kind == "error"))]
     assert any("was killed" in detail for detail in kinds)
