@@ -23,7 +23,7 @@ from audit.errors import UnusableInput
 from audit.language import detect
 from audit.links import judge_links, registered_domain, resolve
 from audit.models import Extraction, Link
-from audit.regions import BODY, WEAK, HiddenMap, RegionMap, iter_anchors, text_of
+from audit.regions import BODY, REPORTED_AS, WEAK, HiddenMap, RegionMap, iter_anchors, prunable, text_of
 from audit.defaults import section
 
 SETTINGS = section("extract")
@@ -131,6 +131,8 @@ class Spot:
     element: object
     structural: str | None
     under_body: bool
+    source: object
+    """The element that gave the region signal."""
     hidden: bool
     hidden_inline: bool = False
     """Hidden by its own markup (inline style / hidden attribute) rather than by the theme's CSS."""
@@ -147,18 +149,19 @@ class Page:
         self.hidden_map = HiddenMap(tree)
         self.kept: set[int] = set()
         self._structural: dict[int, tuple] = {}
+        self._wrapper: dict = {}
+        self._chars = None
+        self.body_chars = 0
         self.hidden = self._cut_hidden()
+        self._cut_regions()
 
     def _cut_hidden(self) -> list[bool]:
         """Which anchors are hidden; hidden blocks holding links are cut out so their text cannot leak."""
         roots = [self.hidden_map.hidden_root(a) for a in self.anchors]
         verdicts: dict = {}
-        page_len = None
         for root in roots:
             if root is not None and root not in verdicts:
-                if page_len is None:
-                    page_len = len(text_of(self.tree)) or 1
-                verdicts[root] = _is_small(root, page_len)
+                verdicts[root] = _is_small(root, self._page_chars())
         for i, root in enumerate(roots):
             if root is not None and verdicts[root]:
                 self.structural(i)  # read the region while the block is still in the page
@@ -167,6 +170,21 @@ class Page:
                 _detach(root)
         self.hidden_inline = [r is not None and verdicts[r] and r in self.hidden_map.by_style for r in roots]
         return [r is not None and verdicts[r] for r in roots]
+
+    def _cut_regions(self) -> None:
+        """Cut comment, related-posts, sidebar and footer blocks out before extraction."""
+        blocks = prunable(self.tree, self._page_chars(), SETTINGS["prune_max_share"])
+        if not blocks:
+            return
+        for i in range(len(self.anchors)):
+            self.structural(i)  # read the regions while the blocks are still in the page
+        for block in blocks:
+            _detach(block)
+
+    def _page_chars(self) -> int:
+        if self._chars is None:
+            self._chars = len(text_of(self.tree)) or 1
+        return self._chars
 
     def body(self):
         """trafilatura's body tree (still marked), without the text of non-body links."""
@@ -179,8 +197,24 @@ class Page:
             self.marking.unmark()
         postbody = doc.body if doc is not None and doc.body is not None else etree.Element("body")
         self.kept = marks.kept_ids(postbody)
+        self.body_chars = len(" ".join("".join(postbody.itertext()).split()))
         self._remove_residue(postbody)
+        self._drop_title(postbody)
         return postbody
+
+    def _drop_title(self, postbody) -> None:
+        """The article title is the ``title`` field, not the first line of the body."""
+        first = next(iter(postbody), None)
+        if first is None or first.tag != "head":
+            return
+        heading = _words(self.marking.restore("".join(first.itertext()), [None]))
+        if heading and any(heading in t or t in heading for t in self._titles() if len(t) > 8):
+            _detach(first)
+
+    def _titles(self) -> list[str]:
+        found = self.tree.xpath("//title/text() | //meta[@property='og:title']/@content")
+        found += [text_of(h) for h in self.tree.iter("h1")]
+        return [_words(t) for t in found[:8]]
 
     def structural(self, i: int) -> tuple:
         if i not in self._structural:
@@ -188,7 +222,11 @@ class Page:
         return self._structural[i]
 
     def region(self, i: int) -> str:
-        structural, under_body = self.structural(i)
+        region = self._region(i)
+        return REPORTED_AS.get(region, region)
+
+    def _region(self, i: int) -> str:
+        structural, under_body, source = self.structural(i)
         if self.hidden[i]:
             return structural if structural not in (None, BODY, WEAK) else "other"
         if i in self.kept:
@@ -196,10 +234,17 @@ class Page:
                 return "body"
             if under_body and structural in SOFT_REGIONS:
                 return "body"  # an aside or header inside the article text that trafilatura kept
+            if structural != "comments" and self._wraps_article(source):
+                return "body"  # a layout wrapper with a region-like name ("content-with-sidebar")
             return structural
         if structural == BODY:
             return "body"
         return structural if structural not in (None, WEAK) else "other"
+
+    def _wraps_article(self, source) -> bool:
+        if source not in self._wrapper:
+            self._wrapper[source] = len(text_of(source)) >= self.body_chars * SETTINGS["wrapper_min_share"]
+        return self._wrapper[source]
 
     def _remove_residue(self, postbody) -> None:
         """Drop the text trafilatura kept from non-body regions: their links and link-only blocks."""
@@ -244,8 +289,12 @@ def _is_small(root, page_len: int) -> bool:
 
 
 # a kept link in these regions under the article container is article text (pull-quote, inline box)
-SOFT_REGIONS = {"header", "footer", "sidebar", "widget", "other"}
+SOFT_REGIONS = {"header", "meta", "footer", "sidebar", "widget", "other"}
 BLOCKS = {"p", "item", "head", "quote", "cell", "row", "list", "table", "div", "code"}
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def _anchor_text(el) -> str:

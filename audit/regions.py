@@ -24,17 +24,21 @@ STRONG_BODY = re.compile(
     r"(?:^|[-_])(?:post-body|postbody|post-body-\w+|entry-content|entry_content|entrycontent|post-content|"
     r"postcontent|post_content|article-body|articlebody|article-content|article__body|"
     r"article__content|entry-body|story-body|td-post-content|single-content|the-content|"
-    r"post-entry|entry|blog-post-content|single-post-content|post-inner-content|c-entry-content)$"
+    r"post-entry|entry|blog-post-content|single-post-content|post-inner-content|c-entry-content|"
+    r"field-name-body|field--name-body|node-content|article-text|articletext|story-content)$"
 )
 # Weak article signals: a related-posts widget also lists ``article.post`` items, so these
 # do not stop the walk.
 WEAK_BODY = re.compile(r"^(?:post|hentry|type-post|post-outer|blog-post|single-post|post-wrapper|main|content)$")
 
 # Names that only describe page layout state, not a region ("has-sidebar", "content-sidebar-wrap").
-LAYOUT_NOISE = re.compile(r"^(?:has|no|with|without|is|show|hide|enable|disable)[-_]|content-sidebar|sidebar-content-wrap|layout")
+LAYOUT_NOISE = re.compile(r"^(?:has|no|with|without|is|show|hide|enable|disable)[-_]|content.*sidebar|sidebar.*content|layout")
 
 # (region, pattern) in priority order; patterns match one class name or the id.
 REGION_NAMES = (
+    # bylines, dates, labels and category lines around the article (not article text)
+    # ("meta" is reported as the "header" region, but unlike a page header it is cut before extraction)
+    ("meta", re.compile(r"^(?:post-meta|entry-meta|post-author|byline|post-byline|posted-on|post-labels|post-timestamp|entry-date|date-header|post-date|cat-links|tags-links|post-tags|entry-tags)$")),
     # comment threads, reply forms, comment author links
     ("comments", re.compile(r"(?:^|[-_])(?:comments?|commentlist|comment-list|disqus|respond|replies|discussion)(?:$|[-_\d])|^(?:dsq|disqus)")),
     # related / popular / recent posts, blogrolls and link lists: widget blocks
@@ -114,8 +118,9 @@ class RegionMap:
     def __init__(self) -> None:
         self._cache: dict = {}
 
-    def structural(self, el) -> tuple[str | None, bool]:
-        """(nearest region signal or None, whether an article container lies above)."""
+    def structural(self, el) -> tuple[str | None, bool, object]:
+        """(nearest region signal or None, whether an article container lies above, the element
+        that gave the signal)."""
         chain = []
         node = el
         result = None
@@ -125,19 +130,20 @@ class RegionMap:
                 break
             chain.append(node)
             node = node.getparent()
-        region, under_body = result or (None, False)
+        region, under_body, source = result or (None, False, None)
         for node in reversed(chain):
             if not isinstance(node.tag, str):
                 continue
             signal = element_signal(node)
             if signal == BODY:
-                region, under_body = BODY, True
+                region, under_body, source = BODY, True, node
             elif signal == WEAK:
-                region = region if region not in (None,) else WEAK
+                if region is None:
+                    region, source = WEAK, node
             elif signal:
-                region = signal
-            self._cache[node] = (region, under_body)
-        return region, under_body
+                region, source = signal, node
+            self._cache[node] = (region, under_body, source)
+        return region, under_body, source
 
 
 # ---------------------------------------------------------------------------
@@ -315,3 +321,45 @@ def iter_anchors(tree):
 
 def text_of(el) -> str:
     return " ".join(etree.tostring(el, method="text", encoding="unicode", with_tail=False).split())
+
+
+# Regions cut from the page before extraction: what they hold is never article text.
+PRUNED_REGIONS = {"comments", "widget", "sidebar", "footer", "meta"}
+# Internal signals reported under a public region name.
+REPORTED_AS = {"meta": "header"}
+
+
+def prunable(tree, page_chars: int, max_share: float) -> list:
+    """Outermost non-body regions that can be cut before extraction.
+
+    Never an element that holds an article container, and inside an article container only
+    blocks named by class (a related-posts box), not bare ``<aside>``/``<header>`` tags.
+    A candidate holding ``max_share`` of the page's text is a mis-named wrapper and stays."""
+    body_ancestors: set = set()
+    for el in tree.iter():
+        if isinstance(el.tag, str) and element_signal(el) == BODY:
+            body_ancestors.update(el.iterancestors())
+            body_ancestors.add(el)
+    if not body_ancestors:
+        return []
+    found = []
+    _walk(tree.find("body") if tree.find("body") is not None else tree, False, body_ancestors, found)
+    limit = page_chars * max_share
+    return [el for el in found if len(text_of(el)) < limit]
+
+
+def _walk(el, in_body: bool, body_ancestors: set, found: list) -> None:
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        signal = element_signal(child)
+        if child not in body_ancestors and signal in PRUNED_REGIONS and (not in_body or _named(child, signal)):
+            found.append(child)
+            continue
+        _walk(child, in_body or signal == BODY, body_ancestors, found)
+
+
+def _named(el, signal: str) -> bool:
+    """The region comes from a class/id name, not from the tag alone."""
+    attrib = el.attrib
+    return bool(attrib.get("class") or attrib.get("id")) and TAG_REGIONS.get(el.tag) != signal
