@@ -1,0 +1,304 @@
+"""Load and validate the claim rule files (``audit/rules/claims_*.jsonl``).
+
+One JSON object per line: ``id``, ``kind``, ``pattern`` (a spaCy token pattern, a list of
+them, or a phrase string), ``why``, ``regulation``, ``suggestion`` and, for claim triggers,
+``category``. A bad line stops loading with the file, line and rule id in the message, so a
+broken rule never silently disappears.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy
+from spacy.attrs import LEMMA, LIKE_URL, LOWER, ORTH
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from audit.models import CATEGORIES
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+REQUIRED = ("id", "kind", "pattern", "why", "regulation", "suggestion")
+
+# Which kinds each rule file may hold; the kind decides how the verdict uses a match.
+KINDS = {
+    "claims_triggers": {
+        "claim",  # a claim on its own; needs a category
+        "treat_verb",  # treat/cure/relieve …: a claim when it governs a condition
+        "treat_noun",  # remedy/treatment …: a weaker claim next to a condition
+        "condition",  # named disease, condition or symptom
+        "symptom",  # inflammation/irritation/redness: treated → biological effect
+        "bio_verb",  # stimulate/boost/block …: a claim when it governs a bio target
+        "bio_target",  # collagen, blood flow, follicles, DHT, melanin …
+        "recovery",  # "cleared up", "went away": condition + recovery = testimonial
+        "scare_agent",  # chemicals, parabens …: with a harm word, a scare claim
+        "harm",  # cancer, toxic, damage …
+        "intensifier",  # instantly, guaranteed, within 4 weeks: makes a claim absolute
+        "report",  # my, was, participants: a past report, where a time frame is no promise
+        "change_verb",  # rose, increased: after a bio target, a reported change
+        "result_noun",  # results, improvements: the thing an intensifier promises
+        "authority",  # vague appeal to proof or authority
+        "caution",  # disclosures, referrals: claims in their scope are dropped
+        "cosmetic",  # appearance/feel wording; blocks a pair it sits inside
+        "procedural",  # money-back guarantee, returns: not a result promise
+        "negation",  # not, never …: claims in their scope are dropped
+        "pseudo_negation",  # "not only": cancels a negation it overlaps
+    },
+    "claims_hedges": {"hedge", "terminator"},
+    "claims_sources": {"source", "vague_source"},
+}
+SCOPES = ("forward", "backward", "sentence")
+NEEDS_CATEGORY = {"claim"}
+
+
+class RuleError(ValueError):
+    """A rule file line is malformed; the message names file, line and rule id."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    """One validated rule line."""
+
+    id: str
+    kind: str
+    patterns: tuple
+    """spaCy token patterns (each a list of token dicts)."""
+    why: str
+    regulation: str
+    suggestion: str
+    category: str = "none"
+    scope: str = "forward"
+    """Hedge direction (ConText style): forward, backward or the whole sentence."""
+    group: str = ""
+    """Pair halves (verb and target) only pair within the same group."""
+    source_kind: str = ""
+    """For sources: study, reference, person, institution, link, study_ref."""
+    weak: bool = False
+    """A weak trigger loses to any strong one when the category is chosen (attributes such as
+    "anti-inflammatory properties", generic "it works")."""
+    not_in_reports: bool = False
+    """An intensifier that does not count in a past report or testimonial."""
+    with_condition: str = ""
+    """Category to use instead when a condition is named in the same sentence ("promotes
+    healing" of "acne scars and sunburn" is a disease claim)."""
+
+
+def phrase_pattern(phrase: str) -> list[dict]:
+    """A plain phrase becomes a case-insensitive token pattern, split on spaces."""
+    return [{"LOWER": word} for word in phrase.lower().split()]
+
+
+def _patterns(raw) -> tuple:
+    if isinstance(raw, str):
+        return (phrase_pattern(raw),)
+    if isinstance(raw, list) and raw and all(isinstance(t, dict) for t in raw):
+        return (raw,)
+    if isinstance(raw, list) and raw:
+        return tuple(phrase_pattern(p) if isinstance(p, str) else p for p in raw)
+    raise ValueError("pattern must be a phrase, a token pattern or a list of them")
+
+
+def _check_fields(obj: dict, allowed_kinds: set[str]) -> None:
+    missing = [key for key in REQUIRED if not obj.get(key)]
+    if missing:
+        raise ValueError(f"missing {', '.join(missing)}")
+    if obj["kind"] not in allowed_kinds:
+        raise ValueError(f"unknown kind {obj['kind']!r}")
+    category = obj.get("category", "none")
+    if obj["kind"] in NEEDS_CATEGORY and category not in CATEGORIES:
+        raise ValueError(f"category {category!r} is not one of {CATEGORIES}")
+    if obj.get("with_condition", "disease_treatment") not in CATEGORIES:
+        raise ValueError(f"with_condition must be one of {CATEGORIES}")
+    if obj.get("scope", "forward") not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}")
+
+
+def parse_rule(obj: dict, allowed_kinds: set[str]) -> Rule:
+    """Validate one decoded line and build the Rule (raises ValueError)."""
+    if not isinstance(obj, dict):
+        raise ValueError("a rule must be a JSON object")
+    _check_fields(obj, allowed_kinds)
+    return Rule(
+        id=obj["id"],
+        kind=obj["kind"],
+        patterns=_patterns(obj["pattern"]),
+        why=obj["why"],
+        regulation=obj["regulation"],
+        suggestion=obj["suggestion"],
+        category=obj.get("category", "none"),
+        scope=obj.get("scope", "forward"),
+        source_kind=obj.get("source_kind", ""),
+        group=obj.get("group", ""),
+        weak=bool(obj.get("weak", False)),
+        with_condition=obj.get("with_condition", ""),
+        not_in_reports=bool(obj.get("not_in_reports", False)),
+    )
+
+
+def load_rules(name: str, rules_dir: Path | str | None = None) -> list[Rule]:
+    """Read ``<rules_dir>/<name>.jsonl``, validate every line and every pattern."""
+    path = Path(rules_dir or RULES_DIR) / f"{name}.jsonl"
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    checker = Matcher(Vocab(), validate=True)
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        rule_id = "?"
+        try:
+            obj = json.loads(line)
+            rule_id = obj.get("id", "?") if isinstance(obj, dict) else "?"
+            rule = parse_rule(obj, KINDS[name])
+            if rule.id in seen:
+                raise ValueError("duplicate id")
+            checker.add(rule.id, list(rule.patterns))
+        except Exception as exc:  # any failure is reported with its location
+            raise RuleError(f"{path.name}:{number}: rule {rule_id}: {exc}") from exc
+        seen.add(rule.id)
+        rules.append(rule)
+    return rules
+
+
+MAX_EXPANSION = 3000
+
+
+def _caseless(value) -> bool:
+    words = value["IN"] if isinstance(value, dict) and set(value) == {"IN"} else [value]
+    return all(isinstance(w, str) and w.lower() == w.upper() for w in words)
+
+
+def _choices(token: dict, attr: str) -> list[str] | None:
+    """The strings one token may take (plus "" when it is optional), or None if complex."""
+    keys = set(token) - {"OP"}
+    if attr == "LOWER" and keys == {"ORTH"} and _caseless(token["ORTH"]):
+        keys, token = {"LOWER"}, {"LOWER": token["ORTH"], "OP": token.get("OP")}
+    if keys != {attr} or token.get("OP") not in (None, "?"):
+        return None
+    value = token[attr]
+    if isinstance(value, dict):
+        if set(value) != {"IN"}:
+            return None
+        words = list(value["IN"])
+    else:
+        words = [value]
+    return words + ([""] if token.get("OP") == "?" else [])
+
+
+def expand(pattern: list[dict]) -> tuple[str, list[list[str]]] | None:
+    """A pattern made only of word choices on one attribute (LOWER or LEMMA, optionally "?")
+    as the list of phrases it stands for, so a PhraseMatcher can take it; else None."""
+    for attr in ("LOWER", "LEMMA", "ORTH"):
+        phrases: list[list[str]] = [[]]
+        for token in pattern:
+            words = _choices(token, attr)
+            if words is None or len(phrases) * len(words) > MAX_EXPANSION:
+                break
+            phrases = [p + ([w] if w else []) for p in phrases for w in words]
+        else:
+            return attr, [p for p in phrases if p]
+    return None
+
+
+# words too frequent to tell where a pattern might match
+COMMON = set(STOP_WORDS) | {".", ",", "(", ")", "[", "]", "-", ":", ";", "'s", '"', "“", "”", "'"}
+ANCHOR_ATTRS = ("LOWER", "LEMMA", "ORTH")
+
+
+def anchor(pattern: list[dict]) -> tuple[str, list[str]] | None:
+    """A required token of the pattern with only uncommon values: where a match must sit."""
+    best = None
+    for token in pattern:
+        if token.get("OP") not in (None, "+", "!"):
+            continue
+        if token.get("LIKE_URL") is True:
+            return "LIKE_URL", []
+        for attr in ANCHOR_ATTRS:
+            value = token.get(attr)
+            values = value.get("IN") if isinstance(value, dict) else [value] if isinstance(value, str) else None
+            if not values or any(v.lower() in COMMON for v in values):
+                continue
+            if best is None or len(values) < len(best[1]):
+                best = (attr, values)
+    return best
+
+
+class RuleMatcher:
+    """Plain phrases go to a PhraseMatcher (hash lookups, cost independent of how many
+    phrases there are); patterns with sets, operators or regexes go to a Matcher."""
+
+    def __init__(self, vocab: Vocab, rules: list[Rule]):
+        self.matcher = Matcher(vocab)
+        self.phrases = {attr: PhraseMatcher(vocab, attr=attr) for attr in ANCHOR_ATTRS}
+        self.vocab = vocab
+        self.anchors: dict[str, set] = {attr: set() for attr in ANCHOR_ATTRS}
+        self.unanchored = False
+        self.url_anchor = False
+        for rule in rules:
+            for pattern in rule.patterns:
+                self._add(vocab, rule.id, pattern)
+        self.anchor_arrays = {
+            attr: numpy.array(sorted(hashes), dtype="uint64") for attr, hashes in self.anchors.items()
+        }
+
+    def _add_anchor(self, pattern: list[dict]) -> None:
+        found = anchor(pattern)
+        if found is None:
+            self.unanchored = True  # this pattern could match anywhere: scan every sentence
+            return
+        attr, values = found
+        if attr == "LIKE_URL":
+            self.url_anchor = True
+            return
+        self.anchors[attr].update(self.vocab.strings.add(v.lower() if attr == "LOWER" else v) for v in values)
+
+    def _sentences_to_scan(self, doc: Doc, bounds: list) -> list[tuple[int, int]]:
+        columns = doc.to_array([LOWER, LEMMA, ORTH, LIKE_URL])
+        hits = columns[:, 3] == 1 if self.url_anchor else numpy.zeros(len(doc), dtype=bool)
+        for column, attr in enumerate(ANCHOR_ATTRS):
+            if len(self.anchor_arrays[attr]):
+                hits |= numpy.isin(columns[:, column], self.anchor_arrays[attr])
+        starts = [b[0] for b in bounds]
+        chosen = {bisect_right(starts, int(i)) - 1 for i in numpy.flatnonzero(hits)}
+        return [(bounds[k][0], bounds[k][1]) for k in sorted(chosen) if k >= 0]
+
+    def _token_matches(self, doc: Doc, bounds: list | None) -> list:
+        if not len(self.matcher):
+            return []
+        if self.unanchored or not bounds:
+            return list(self.matcher(doc))
+        found = []
+        for start, end in self._sentences_to_scan(doc, bounds):
+            found.extend((key, s + start, e + start) for key, s, e in self.matcher(doc[start:end]))
+        return found
+
+    def _add(self, vocab: Vocab, rule_id: str, pattern: list[dict]) -> None:
+        expanded = expand(pattern)
+        if expanded is None:
+            self.matcher.add(rule_id, [pattern])
+            self._add_anchor(pattern)
+            return
+        attr, phrases = expanded
+        if attr == "LEMMA":
+            docs = [Doc(vocab, words=words, lemmas=words) for words in phrases]
+        else:
+            docs = [Doc(vocab, words=words) for words in phrases]
+        self.phrases[attr].add(rule_id, docs)
+
+    def __call__(self, doc: Doc, bounds: list | None = None) -> list[tuple[int, int, int]]:
+        """Matches as (rule hash, start, end); with sentence bounds, the token-pattern
+        Matcher only reads sentences that hold one of its anchor words."""
+        found = self._token_matches(doc, bounds)
+        for phrase_matcher in self.phrases.values():
+            if len(phrase_matcher):
+                found.extend(phrase_matcher(doc))
+        return found
+
+
+def build_matcher(vocab: Vocab, rules: list[Rule]) -> RuleMatcher:
+    """One matcher over all rules of a file; match ids are the rule ids."""
+    return RuleMatcher(vocab, rules)

@@ -1,0 +1,154 @@
+"""The claim stage as the rest of skinaudit sees it: ``get_stage()`` and ``ClaimStage``."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from audit.claims import components  # noqa: F401  (registers the factories)
+from audit.claims import segment
+from audit.claims.verdict import NO_CLAIM, Sentence, Verdict, no_claim, sentence_sources
+from audit.models import ClaimFinding, ClaimsResult
+
+PIPES = ("audit_sentences", "lemmatizer", "audit_lemma_case", "audit_claim_triggers", "audit_hedges", "audit_sources", "audit_verdict")
+# a single "sentence" longer than this is cut: nobody writes a 20,000-character claim and the
+# matcher's cost grows with length
+MAX_SENTENCE_CHARS = 20_000
+MAX_TEXT_CHARS = 20_000_000
+# C0/C1 control characters other than tab and newlines confuse the tokenizer's spacing
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+OUTPUT_KEYS = ("label", "category", "trigger", "hedge", "source", "rule_ids", "reasons", "suggestion")
+
+
+def build_nlp() -> Language:
+    """spacy.blank("en") + lookup lemmatizer + the claim components; nothing downloads."""
+    nlp = spacy.blank("en")
+    nlp.max_length = MAX_TEXT_CHARS
+    segment.add_reference_suffix(nlp)
+    nlp.add_pipe("audit_sentences")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    for name in PIPES[2:]:
+        nlp.add_pipe(name)
+    nlp.initialize()
+    return nlp
+
+
+def clean(text: str) -> str:
+    """Same length as text (offsets stay valid), control characters turned into spaces."""
+    return CONTROL.sub(" ", text)
+
+
+class ClaimStage:
+    """Finds and judges health claims in article text and single sentences."""
+
+    def __init__(self, nlp: Language | None = None):
+        self.nlp = nlp or build_nlp()
+
+    def _run(self, text: str, context_sources: list | None = None, one_sentence=False) -> Doc:
+        doc = self.nlp.make_doc(clean(text))
+        doc._.context_sources = context_sources or []
+        for name, proc in self.nlp.pipeline:
+            if name == "audit_verdict" and one_sentence:
+                doc._.sent_bounds = [(0, len(doc), True)] if len(doc) else []
+            doc = proc(doc)
+        return doc
+
+    def find_claims(self, text: str) -> ClaimsResult:
+        """Every claim sentence of an article body (paragraphs separated by blank lines)."""
+        doc = self._run(text or "")
+        claims = [to_finding(span.text, span.start_char, span.end_char, span._.verdict) for span in doc.spans["claims"]]
+        return ClaimsResult(sentences=len(doc._.sent_bounds), claims=claims)
+
+    def context_sources(self, context: str) -> list:
+        """Sources named in the context sentences, to back the sentence that reports them."""
+        if not context or not context.strip():
+            return []
+        doc = self._run(context[:MAX_SENTENCE_CHARS])
+        sent = Sentence(doc, 0, len(doc), [], [], doc._.source_matches or [])
+        return sentence_sources(sent)[0]
+
+    def has_hedge(self, text: str) -> bool:
+        """Whether any hedge cue appears (the hedge component on its own, for benchmarks)."""
+        doc = self._run((text or "")[:MAX_SENTENCE_CHARS], one_sentence=True)
+        return any(rule.kind == "hedge" for _, _, rule in doc._.hedge_matches or [])
+
+    def classify(self, text: str, context: str = "") -> ClaimFinding:
+        """Judge one sentence (optionally with its neighbouring sentences as context)."""
+        text = text or ""
+        short = text[:MAX_SENTENCE_CHARS]
+        doc = self._run(short, self.context_sources(context), one_sentence=True)
+        verdict = doc[0 : len(doc)]._.verdict if len(doc) else None
+        if verdict is None:
+            verdict = no_claim(["empty sentence"])
+        if len(text) > len(short):
+            verdict.reasons.append(f"judged the first {MAX_SENTENCE_CHARS} characters only")
+        return to_finding(text, 0, len(text), verdict)
+
+
+def to_finding(sentence: str, start: int, end: int, verdict: Verdict) -> ClaimFinding:
+    return ClaimFinding(
+        sentence=sentence,
+        start=start,
+        end=end,
+        label=verdict.label,
+        category=verdict.category if verdict.label != NO_CLAIM else "none",
+        trigger=verdict.trigger,
+        hedge=verdict.hedge,
+        source=verdict.source,
+        rule_ids=list(verdict.rule_ids),
+        reasons=list(verdict.reasons),
+        suggestion=verdict.suggestion,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_stage() -> ClaimStage:
+    """The process-wide stage (building it loads the rules and lookup tables once)."""
+    return ClaimStage()
+
+
+def _parse_line(line: str) -> tuple[str | None, str, str]:
+    obj = json.loads(line)
+    if not isinstance(obj, dict):
+        raise ValueError("each line must be a JSON object")
+    text, context = obj.get("text", ""), obj.get("context", "") or ""
+    if not isinstance(text, str) or not isinstance(context, str):
+        raise ValueError("'text' and 'context' must be strings")
+    return obj.get("id"), text, context
+
+
+def classify_lines(lines: Iterable[str]) -> Iterator[dict]:
+    """``skinaudit claims``: JSON lines {"id","text","context"} in, one verdict dict out per line.
+
+    A malformed line gives ``{"id": …, "error": "…"}`` and the batch goes on; blank lines are
+    skipped.
+    """
+    stage = get_stage()
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item_id, text, context = _parse_line(line)
+        except (ValueError, TypeError) as exc:
+            yield {"id": _guess_id(line, number), "error": f"line {number}: {exc}"}
+            continue
+        try:
+            finding = stage.classify(text, context)
+        except Exception as exc:  # one bad sentence must not end the batch
+            yield {"id": item_id, "error": f"line {number}: {type(exc).__name__}: {exc}"}
+            continue
+        yield {"id": item_id, **{key: getattr(finding, key) for key in OUTPUT_KEYS}}
+
+
+def _guess_id(line: str, number: int):
+    try:
+        obj = json.loads(line)
+        return obj.get("id") if isinstance(obj, dict) else None
+    except ValueError:
+        return None

@@ -1,0 +1,356 @@
+"""The per-sentence verdict: claim triggers + hedge scope + sources → label and category.
+
+Works on the rule matches the components stored on the doc, so it needs no parser. Scopes
+follow ConText: a cue governs the tokens after it (or before it, for "backward" cues) up to
+the end of its clause, and clauses end at terminators such as "but", "however" or ";".
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from audit.claims import extensions  # noqa: F401  (declares the attributes)
+
+# how far (tokens) a pair's halves may sit apart, and a negation reaches
+TREAT_WINDOW = 8
+BIO_WINDOW = 7
+REVERSE_WINDOW = 3
+RECOVERY_WINDOW = 5
+SCARE_WINDOW = 9
+CHANGE_WINDOW = 5
+NEGATION_REACH = 7
+HEADING_MAX = 10
+# category order for an unsupported claim (guideline precedence, authority handled first)
+PRECEDENCE = ("absolute_or_guarantee", "disease_treatment", "safety", "biological_effect")
+# for a supported or hedged claim the category is the underlying effect
+EFFECT_PRECEDENCE = ("disease_treatment", "safety", "biological_effect", "absolute_or_guarantee")
+# reference markers and links cite their own sentence; a named study backs the ones after it
+PROPAGATING = {"study", "study_ref"}
+NEEDS_ATTRIBUTION = {"person", "institution"}
+
+
+@dataclass
+class Trigger:
+    start: int
+    end: int
+    category: str
+    rules: tuple
+    strong: bool = True
+
+
+@dataclass
+class Verdict:
+    label: str
+    category: str
+    trigger: str | None = None
+    hedge: str | None = None
+    source: str | None = None
+    rule_ids: list = field(default_factory=list)
+    reasons: list = field(default_factory=list)
+    suggestion: str = ""
+
+
+NO_CLAIM = "no_claim"
+UNSUPPORTED = "unsupported_claim"
+SUPPORTED = "supported_or_hedged_claim"
+
+
+class Sentence:
+    """The matches of one sentence, grouped by kind, plus its clause layout."""
+
+    def __init__(self, doc: Doc, start: int, end: int, claims, hedges, sources):
+        self.doc, self.start, self.end = doc, start, end
+        self.kinds: dict[str, list] = {}
+        for match in claims:
+            self.kinds.setdefault(match[2].kind, []).append(match)
+        self.hedges = [m for m in hedges if m[2].kind == "hedge"]
+        self.terminators = sorted(m[0] for m in hedges if m[2].kind == "terminator")
+        self.sources = sources
+        self.body_start = heading_end(doc, start, end)
+
+    def get(self, kind: str) -> list:
+        return self.kinds.get(kind, [])
+
+    def clause(self, i: int) -> int:
+        return bisect_right(self.terminators, i)
+
+    def text(self, start: int, end: int) -> str:
+        return self.doc[start:end].text
+
+
+def heading_end(doc: Doc, start: int, end: int) -> int:
+    """Index after a leading label such as "How it helps:" or "Improved Blood Flow:"."""
+    for i in range(start, min(end - 1, start + HEADING_MAX)):
+        if doc[i].text == ":":
+            return i + 1
+    return start
+
+
+def _between_cosmetic(sent: Sentence, left: int, right: int) -> bool:
+    return any(left <= m[0] < right for m in sent.get("cosmetic"))
+
+
+def _pairs(sent, heads, tails, window, category, strong=True, reverse=False):
+    found = []
+    for hs, he, hr in heads:
+        for ts, te, tr in tails:
+            if hr.group != tr.group:
+                continue
+            gap = ts - he if not reverse else hs - te
+            if not (-1 <= gap <= window) or (ts < hs) != reverse or ts == hs:
+                continue
+            left, right = (hs, te) if not reverse else (ts, he)
+            if sent.clause(hs) != sent.clause(ts) or _between_cosmetic(sent, left, right):
+                continue
+            strength = strong and not (hr.weak or tr.weak)
+            found.append(Trigger(left, right, category, (hr, tr), strength))
+    return found
+
+
+def pair_triggers(sent: Sentence) -> list[Trigger]:
+    """Claims made of two halves: verb + condition, verb + target, agent + harm."""
+    cond, sym = sent.get("condition"), sent.get("symptom")
+    verbs, nouns = sent.get("treat_verb"), sent.get("treat_noun")
+    triggers = _pairs(sent, verbs, cond, TREAT_WINDOW, "disease_treatment")
+    triggers += _pairs(sent, verbs, cond, REVERSE_WINDOW, "disease_treatment", reverse=True)
+    triggers += _pairs(sent, verbs, sym, TREAT_WINDOW, "biological_effect")
+    triggers += _pairs(sent, sent.get("bio_verb"), sent.get("bio_target"), BIO_WINDOW, "biological_effect")
+    triggers += _pairs(sent, sent.get("change_verb"), sent.get("bio_target"), CHANGE_WINDOW, "biological_effect", reverse=True)
+    triggers += _pairs(sent, nouns, cond, REVERSE_WINDOW, "disease_treatment", strong=False)
+    triggers += _pairs(sent, nouns, cond, REVERSE_WINDOW, "disease_treatment", strong=False, reverse=True)
+    triggers += _pairs(sent, cond, sent.get("recovery"), RECOVERY_WINDOW, "disease_treatment")
+    agents, harms = sent.get("scare_agent"), sent.get("harm")
+    triggers += _pairs(sent, agents, harms, SCARE_WINDOW, "safety")
+    triggers += _pairs(sent, agents, harms, SCARE_WINDOW, "safety", reverse=True)
+    return triggers
+
+
+def _negation_cues(sent: Sentence) -> list[int]:
+    pseudo = sent.get("pseudo_negation")
+    return [
+        s for s, e, _ in sent.get("negation") if not any(ps <= s < pe for ps, pe, _ in pseudo)
+    ]
+
+
+def blocked(sent: Sentence, trigger_start: int, trigger_end: int, negations: list[int]) -> str | None:
+    """Why a trigger does not count (negated, inside a caution), or None."""
+    for cue in negations:
+        if cue < trigger_start and trigger_start - cue <= NEGATION_REACH:
+            if sent.clause(cue) == sent.clause(trigger_start):
+                return "negated"
+    for cs, ce, rule in sent.get("caution"):
+        inside = cs <= trigger_start < ce or trigger_start <= cs < trigger_end
+        if inside or (cs < trigger_start and sent.clause(cs) == sent.clause(trigger_start)):
+            return f"cautionary wording ({rule.id})"
+    return None
+
+
+def own_triggers(matches: list) -> list[Trigger]:
+    """Single-rule claims; a weak reading ("with anti-inflammatory effects") overrides the
+    strong rule matching inside it."""
+    weak = [(s, e, r.category) for s, e, r in matches if r.weak]
+    return [
+        Trigger(s, e, r.category, (r,), not r.weak)
+        for s, e, r in matches
+        if r.weak or not any(ws <= s and e <= we and c == r.category for ws, we, c in weak)
+    ]
+
+
+def collect_triggers(sent: Sentence) -> tuple[list[Trigger], list[str]]:
+    """Every claim trigger that counts, and reasons for the ones dropped."""
+    triggers = own_triggers(sent.get("claim"))
+    triggers += pair_triggers(sent)
+    triggers += [Trigger(s, e, "authority_or_proof", (r,)) for s, e, r in sent.get("authority")]
+    negations = _negation_cues(sent)
+    kept, dropped = [], []
+    for trig in triggers:
+        why = blocked(sent, trig.start, trig.end, negations)
+        if why:
+            dropped.append(f"ignored '{sent.text(trig.start, trig.end)}': {why}")
+        else:
+            kept.append(trig)
+    body = [t for t in kept if t.start >= sent.body_start] or kept
+    if sent.get("condition"):
+        for trig in body:
+            shift = next((r.with_condition for r in trig.rules if r.with_condition), "")
+            trig.category = shift or trig.category
+    return body, dropped
+
+
+def absolute_trigger(sent: Sentence, triggers: list[Trigger]) -> Trigger | None:
+    """An intensifier (instantly, guaranteed, within 4 weeks) attached to a claim or a result."""
+    effects = [t for t in triggers if t.category != "authority_or_proof"]
+    if sent.get("procedural") and not effects:
+        return None  # "results within 60 days or your money back" is a refund term
+    negations = _negation_cues(sent)
+    for s, e, rule in sent.get("intensifier"):
+        if blocked(sent, s, e, negations) or (rule.not_in_reports and sent.get("report")):
+            continue
+        if effects or sent.get("result_noun"):
+            return Trigger(s, e, "absolute_or_guarantee", (rule,))
+    return None
+
+
+def governs(sent: Sentence, hedge, trig: Trigger) -> bool:
+    hs, he, rule = hedge
+    if rule.scope == "sentence" or (trig.start <= hs and he <= trig.end):
+        return True
+    if sent.clause(hs) != sent.clause(trig.start):
+        return False
+    if rule.scope == "forward":
+        return hs <= trig.start
+    return hs >= trig.start
+
+
+def governing_hedge(sent: Sentence, triggers: list[Trigger]):
+    """The hedge that qualifies the main claim: every effect trigger must be in some scope."""
+    effects = [t for t in triggers if t.category != "authority_or_proof"] or triggers
+    strong = [t for t in effects if t.strong]
+    if not strong:
+        # only attributes ("with anti-inflammatory effects"): the sentence's hedge governs them
+        return sent.hedges[0] if sent.hedges else None
+    effects = strong
+    used = None
+    for trig in effects:
+        hedge = next((h for h in sent.hedges if governs(sent, h, trig)), None)
+        if hedge is None:
+            return None
+        used = used or hedge
+    return used
+
+
+def sentence_sources(sent: Sentence) -> tuple[list, bool]:
+    """Identifiable sources in the sentence, and whether it attributes words to someone."""
+    vague = [(s, e) for s, e, r in sent.sources if r.kind == "vague_source"]
+    found, attributed = [], False
+    for s, e, rule in sent.sources:
+        if rule.kind != "source" or any(vs <= s < ve for vs, ve in vague):
+            continue
+        if rule.source_kind == "attribution":
+            attributed = True
+        else:
+            found.append((rule.source_kind, rule.id, sent.text(s, e)))
+    return found, attributed
+
+
+def pick_support(own: list, attributed: bool, context: list):
+    """The source backing this sentence: its own, or one named earlier in the paragraph."""
+    if own:
+        return own[0]
+    for kind, rule_id, text in reversed(context):
+        if kind in PROPAGATING or (attributed and kind in NEEDS_ATTRIBUTION):
+            return kind, rule_id, text
+    return None
+
+
+def choose(triggers: list[Trigger], order: tuple) -> Trigger:
+    """The trigger that decides the category: strong before weak, then by precedence."""
+    strong = [t for t in triggers if t.strong] or triggers
+    for category in order:
+        for trig in strong:
+            if trig.category == category:
+                return trig
+    return strong[0]
+
+
+def is_question(sent: Sentence) -> bool:
+    return sent.doc[sent.end - 1].text == "?"
+
+
+def no_claim(reasons: list[str]) -> Verdict:
+    return Verdict(label=NO_CLAIM, category="none", reasons=reasons, suggestion="")
+
+
+def judge(sent: Sentence, context: list) -> Verdict:
+    """Label, category and explanation for one sentence."""
+    triggers, dropped = collect_triggers(sent)
+    absolute = absolute_trigger(sent, triggers)
+    if absolute:
+        triggers.append(absolute)
+    if not triggers:
+        cosmetic = ["cosmetic wording only"] if sent.get("cosmetic") else []
+        return no_claim(dropped + cosmetic or ["no health, safety or efficacy claim found"])
+    if is_question(sent):
+        return no_claim(["a question, not an assertion"])
+    own, attributed = sentence_sources(sent)
+    support = pick_support(own, attributed, context)
+    hedge = None if support else governing_hedge(sent, triggers)
+    return build_verdict(sent, triggers, hedge, support, dropped)
+
+
+def build_verdict(sent, triggers, hedge, support, dropped) -> Verdict:
+    authority = [t for t in triggers if t.category == "authority_or_proof"]
+    effects = [t for t in triggers if t.category != "authority_or_proof"]
+    if support or hedge:
+        label = SUPPORTED
+        # a supported claim takes the category of the effect, not of its time frame
+        effects = [t for t in effects if t.category != "absolute_or_guarantee"] or effects
+        main = choose(effects, EFFECT_PRECEDENCE) if effects else authority[0]
+    else:
+        label = UNSUPPORTED
+        main = authority[0] if authority else choose(effects, PRECEDENCE)
+    rule_ids = [r.id for t in triggers for r in t.rules]
+    verdict = Verdict(label=label, category=main.category, trigger=sent.text(main.start, main.end))
+    verdict.rule_ids = list(dict.fromkeys(rule_ids))
+    explain(verdict, sent, main, hedge, support, dropped)
+    return verdict
+
+
+def explain(verdict: Verdict, sent: Sentence, main: Trigger, hedge, support, dropped) -> None:
+    rule = main.rules[0]
+    verdict.reasons = [f"{main.category} claim: '{verdict.trigger}' ({rule.why})"] + dropped
+    if support:
+        kind, rule_id, text = support
+        verdict.source = text
+        verdict.rule_ids.append(rule_id)
+        verdict.reasons.append(f"backed by a {kind} source: '{text}'")
+        verdict.suggestion = f"Check that '{text}' backs this exact claim (same product, condition and people)."
+    elif hedge:
+        verdict.hedge = sent.text(hedge[0], hedge[1])
+        verdict.rule_ids.append(hedge[2].id)
+        verdict.reasons.append(f"hedged: '{verdict.hedge}' governs the main claim")
+        verdict.suggestion = (
+            "Hedged but not substantiated: regulators still read a hedged drug claim as a drug "
+            f"claim. {rule.suggestion}"
+        )
+    else:
+        verdict.reasons.append("no hedge on the main claim and no identifiable source")
+        verdict.suggestion = rule.suggestion
+
+
+def _slice(matches: list, pos: int, start: int, end: int) -> tuple[list, int]:
+    """Matches starting in [start, end) from a start-sorted list, and the next position."""
+    while pos < len(matches) and matches[pos][0] < start:
+        pos += 1
+    stop = pos
+    while stop < len(matches) and matches[stop][0] < end:
+        stop += 1
+    return [m for m in matches[pos:stop] if m[1] <= end], stop
+
+
+def judge_doc(doc: Doc) -> list:
+    """Judge every sentence; returns the spans of claims, each with ``span._.verdict``."""
+    claims_m, hedges_m, sources_m = (
+        doc._.claim_matches or [],
+        doc._.hedge_matches or [],
+        doc._.source_matches or [],
+    )
+    context = list(doc._.context_sources or [])
+    spans, pc, ph, ps = [], 0, 0, 0
+    for start, end, opens in doc._.sent_bounds or []:
+        if opens and start > 0:
+            context = []
+        claims, pc = _slice(claims_m, pc, start, end)
+        hedges, ph = _slice(hedges_m, ph, start, end)
+        sources, ps = _slice(sources_m, ps, start, end)
+        sent = Sentence(doc, start, end, claims, hedges, sources)
+        verdict = judge(sent, context) if claims else no_claim(["no health, safety or efficacy claim found"])
+        span = doc[start:end]
+        span._.verdict = verdict
+        if verdict.label != NO_CLAIM:
+            spans.append(span)
+        context.extend(sentence_sources(sent)[0])
+    return spans
