@@ -97,11 +97,13 @@ def url_kind(url: str) -> str:
     parts = urlsplit(url)
     path, query = parts.path or "/", parts.query
     full = path + ("?" + query if query else "")
+    if SITEMAP_RE.search(path):
+        return "sitemap"
     if ASSET_RE.search(path):
         return "asset"
-    for kind, pattern in (("sitemap", SITEMAP_RE), ("feed", FEED_RE), ("engine", ENGINE_RE),
+    for kind, pattern in (("feed", FEED_RE), ("engine", ENGINE_RE),
                           ("attachment", ATTACHMENT_RE), ("search", SEARCH_RE), ("calendar", CALENDAR_RE)):
-        if pattern.search(full if kind != "sitemap" else path):
+        if pattern.search(full):
             return kind
     if DATE_ARCHIVE_RE.search(path) or ARCHIVE_RE.search(path):
         return "archive"
