@@ -13,9 +13,9 @@ many machines, share each site's frontier, dupefilter and politeness in one Redi
                         start requests of the sites file; the others start from the shared queue.
                         A request is released from the in-flight hash once the spider's output for
                         it has been consumed (items stored by the synchronous store pipeline).
-``SharedPolitenessMiddleware`` (downloader) one per-domain clock in Redis: before each download a
-                        worker reserves the domain's next free moment (Redis server time, so machine
-                        clocks do not matter) and waits for it. The domain's delay (``DOWNLOAD_DELAY``,
+``SharedPolitenessHandler`` (download handler) one per-domain clock in Redis: right before sending a
+                        request a worker reserves the domain's next free moment (Redis server time, so
+                        machine clocks do not matter) and waits for it. The domain's delay (``DOWNLOAD_DELAY``,
                         the site's ``delay``, robots.txt Crawl-delay, Retry-After backoff: whatever the
                         local download slot holds) is thus kept across all workers together, not
                         divided among them.
@@ -47,7 +47,9 @@ import weakref
 from typing import Any
 
 from scrapy import signals
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy_redis.scheduler import Scheduler
 
 logger = logging.getLogger(__name__)
@@ -69,10 +71,17 @@ REDIS_SETTINGS = {
     # Seconds between a worker's heartbeats, and after which a silent worker counts as dead.
     "SKINAUDIT_REDIS_HEARTBEAT": 5.0,
     "SKINAUDIT_REDIS_DEAD_AFTER": 30.0,
+    # Requests a worker takes from the shared queue ahead of its downloads (per site); 0: twice
+    # CONCURRENT_REQUESTS_PER_DOMAIN. More would drain the frontier into one worker's local queue
+    # while the politeness delay keeps it from fetching them, and leave the other workers idle.
+    "SKINAUDIT_REDIS_PREFETCH": 0,
+    # Seconds between looks at the shared queue while this worker is idle and others work.
+    "SKINAUDIT_REDIS_POLL": 0.5,
 }
 COMPONENTS = {
     "SPIDER_MIDDLEWARES": {"crawler.distributed.SharedFrontierMiddleware": 5},  # outermost: sees the end
-    "DOWNLOADER_MIDDLEWARES": {"crawler.distributed.SharedPolitenessMiddleware": 980},  # last before download
+    "DOWNLOAD_HANDLERS": {"http": "crawler.distributed.SharedPolitenessHandler",
+                          "https": "crawler.distributed.SharedPolitenessHandler"},
     "EXTENSIONS": {"crawler.distributed.SharedCrawlExtension": 500},
 }
 
@@ -95,19 +104,26 @@ def worker_id() -> str:
 
 # -- Lua: every step that touches several keys is one atomic script ----------------------------
 
-# Shared by the scripts below: Redis's clock in ms, and putting dead workers' requests back.
+# Shared by the scripts below: Redis's clock in ms, and putting a worker's held requests back.
 _LUA_COMMON = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function requeue(held, queue)
+  local n = 0
+  for _, v in ipairs(redis.call('HVALS', held)) do
+    local bar = string.find(v, '|', 1, true)
+    if bar then  -- (the seeding marker has no request in it)
+      redis.call('ZADD', queue, tonumber(string.sub(v, 1, bar - 1)), string.sub(v, bar + 1))
+      n = n + 1
+    end
+  end
+  redis.call('DEL', held)
+  return n
+end
 local function recover(workers, queue, prefix, dead_ms)
   local recovered = 0
   for _, w in ipairs(redis.call('ZRANGEBYSCORE', workers, '-inf', now - dead_ms)) do
-    for _, v in ipairs(redis.call('HVALS', prefix .. w)) do
-      local bar = string.find(v, '|', 1, true)
-      redis.call('ZADD', queue, tonumber(string.sub(v, 1, bar - 1)), string.sub(v, bar + 1))
-      recovered = recovered + 1
-    end
-    redis.call('DEL', prefix .. w)
+    recovered = recovered + requeue(prefix .. w, queue)
     redis.call('ZREM', workers, w)
   end
   return recovered
@@ -115,16 +131,18 @@ end
 """
 
 # KEYS: workers, queue, seeded, dupefilter. ARGV: me, dead_ms, inflight prefix, mode.
-# join: recover, start a new crawl if nobody is left and the queue is empty, register, try to seed.
+# join: recover, start a new crawl if nobody is left and the queue is empty, register, try to seed
+#       (the seeder holds a "seeding" marker until its start requests are all queued).
 # beat: recover, register. idle: recover, drop own holds, register, count what is still busy.
-# leave: unregister, drop own holds; the last one out of an empty frontier ends the crawl.
+# leave: unregister, put own holds back (a worker stopped early); the last one out of an empty
+#        frontier ends the crawl.
 _LUA_MEMBERSHIP = _LUA_COMMON + """
 local workers, queue, seeded, dupefilter = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local me, dead_ms, prefix, mode = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local recovered = recover(workers, queue, prefix, dead_ms)
 if mode == 'leave' then
   redis.call('ZREM', workers, me)
-  redis.call('DEL', prefix .. me)
+  recovered = recovered + requeue(prefix .. me, queue)
   if redis.call('ZCARD', workers) == 0 and redis.call('ZCARD', queue) == 0 then
     redis.call('DEL', seeded, dupefilter)
     return {recovered, 1}
@@ -139,7 +157,10 @@ if mode == 'join' then
   end
   redis.call('ZADD', workers, now, me)
   local seeder = 0
-  if redis.call('SET', seeded, me, 'NX') then seeder = 1 end
+  if redis.call('SET', seeded, me, 'NX') then
+    seeder = 1
+    redis.call('HSET', prefix .. me, 'seeding', '1')
+  end
   return {recovered, fresh, seeder}
 end
 if mode == 'idle' then redis.call('DEL', prefix .. me) end
@@ -221,6 +242,10 @@ class Frontier:
         request.meta[TOKEN] = (self.inflight_key, token)
         return request
 
+    def seeded(self) -> None:
+        """The seeder's start requests are all in the queue."""
+        self.server.hdel(self.inflight_key, "seeding")
+
     def release(self, request) -> None:
         held = request.meta.pop(TOKEN, None)
         if held:
@@ -245,6 +270,9 @@ class SharedScheduler(Scheduler):
     def from_crawler(cls, crawler):
         scheduler = super().from_crawler(crawler)
         scheduler.crawler = crawler
+        settings = crawler.settings
+        scheduler.prefetch = (settings.getint("SKINAUDIT_REDIS_PREFETCH")
+                              or 2 * max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")))
         return scheduler
 
     def open(self, spider):
@@ -261,6 +289,8 @@ class SharedScheduler(Scheduler):
         return queued
 
     def next_request(self):
+        if len(self.crawler.engine.downloader.active) >= self.prefetch:
+            return None  # leave the rest in the shared queue for the other workers
         request = self.frontier.pop()
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
@@ -292,6 +322,8 @@ class SharedFrontierMiddleware:
         self.crawler.stats.set_value("skinaudit/distributed/seeder", 1)
         async for item_or_request in start:
             yield item_or_request
+        if frontier is not None:
+            frontier.seeded()
 
     def _release(self, response) -> None:
         frontier = frontier_of(self.crawler)
@@ -312,38 +344,31 @@ class SharedFrontierMiddleware:
             self._release(response)
 
 
-class SharedPolitenessMiddleware:
-    """Downloader middleware: each domain's delay holds across all workers (a clock in Redis).
+class SharedPolitenessHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 download handler, after waiting for the domain's turn across all workers.
 
-    The delay is the local download slot's (``DOWNLOAD_DELAY`` or the site's ``delay``, raised by
-    robots.txt Crawl-delay, Retry-After and AutoThrottle). Stats: ``skinaudit/distributed/polite_wait``
-    (seconds waited for other workers' requests to the same domain).
+    It waits at the last moment, once Scrapy's own download slot has let the request go, so what
+    is spaced is the moment requests are sent. The spacing is the slot's delay (``DOWNLOAD_DELAY``
+    or the site's ``delay``, raised by robots.txt Crawl-delay, Retry-After and AutoThrottle); the
+    download timeout starts after the wait. Stats: ``skinaudit/distributed/polite_wait`` (seconds
+    waited for other workers' requests to the same domain).
     """
 
-    def __init__(self, crawler) -> None:
-        self.crawler = crawler
-        self.default_delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    async def process_request(self, request):
-        frontier = frontier_of(self.crawler)
-        downloader = self.crawler.engine.downloader
+    async def download_request(self, request):
+        crawler = self._crawler
+        frontier = frontier_of(crawler)
+        downloader = crawler.engine.downloader
         key = downloader.get_slot_key(request)
         slot = downloader.slots.get(key)
-        delay = max(slot.delay if slot is not None else 0.0, self.default_delay)
-        if frontier is None or delay <= 0:
-            return None
-        wait = frontier.reserve(key, delay)
-        if wait > 0:
-            from scrapy.utils.defer import maybe_deferred_to_future
-            from twisted.internet import reactor, task
+        delay = max(slot.delay if slot is not None else 0.0, crawler.settings.getfloat("DOWNLOAD_DELAY"))
+        if frontier is not None and delay > 0:
+            wait = frontier.reserve(key, delay)
+            if wait > 0:
+                from twisted.internet import reactor, task  # (the crawl's reactor is installed by now)
 
-            self.crawler.stats.inc_value("skinaudit/distributed/polite_wait", wait)
-            await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
-        return None
+                crawler.stats.inc_value("skinaudit/distributed/polite_wait", wait)
+                await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
+        return await super().download_request(request)
 
 
 class SharedCrawlExtension:
@@ -356,10 +381,12 @@ class SharedCrawlExtension:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         self.heartbeat = crawler.settings.getfloat("SKINAUDIT_REDIS_HEARTBEAT", 5.0)
+        self.poll = crawler.settings.getfloat("SKINAUDIT_REDIS_POLL", 0.5)
         self.max_idle = crawler.settings.getfloat("MAX_IDLE_TIME_BEFORE_CLOSE", 10.0)
         self.idle_since: float | None = None
         self.call = None
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.working, signal=signals.response_received)
         crawler.signals.connect(self.idle, signal=signals.spider_idle)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
 
@@ -382,7 +409,9 @@ class SharedCrawlExtension:
         frontier = frontier_of(self.crawler)
         if frontier is not None:
             self._recovered(frontier.beat())
-            self.idle_since = None if frontier.queue.__len__() else self.idle_since
+
+    def working(self, response, request, spider=None) -> None:
+        self.idle_since = None
 
     def idle(self, spider) -> None:
         frontier = frontier_of(self.crawler)
@@ -392,10 +421,20 @@ class SharedCrawlExtension:
         self._recovered(recovered)
         if busy:
             self.idle_since = None
-            raise DontCloseSpider
-        self.idle_since = self.idle_since or time.monotonic()
-        if time.monotonic() - self.idle_since < self.max_idle:
-            raise DontCloseSpider
+        else:
+            self.idle_since = self.idle_since or time.monotonic()
+            if time.monotonic() - self.idle_since >= self.max_idle:
+                return  # the spider closes
+        from twisted.internet import reactor
+
+        reactor.callLater(self.poll, self.wake)  # Scrapy alone would look again in 5 s
+        raise DontCloseSpider
+
+    def wake(self) -> None:
+        """Have the engine look at the shared queue now (the call Scrapy makes when a request is added)."""
+        nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
 
     def closed(self, spider, reason) -> None:
         if self.call is not None and self.call.running:

@@ -57,13 +57,10 @@ def project_settings(overrides: dict | None = None, redis_url: str | None = None
     if contact and settings.getpriority("USER_AGENT") < settings.getpriority("SKINAUDIT_CONTACT"):
         settings.set("USER_AGENT", settings["SKINAUDIT_USER_AGENT_TEMPLATE"].format(contact=contact), "cmdline")
     if redis_url:
-        # Distributed crawling (scrapy-redis): a shared queue and dupefilter instead of the JOBDIR.
-        settings.setdict({
-            "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
-            "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
-            "REDIS_URL": redis_url,
-            "SCHEDULER_PERSIST": True,
-        }, priority="cmdline")
+        # Distributed crawling (scrapy-redis): a shared queue, dupefilter and politeness instead of the JOBDIR.
+        from crawler.distributed import use_redis
+
+        use_redis(settings, redis_url)
     settings.set("TWISTED_REACTOR", REACTOR, "cmdline")
     return settings
 
@@ -282,6 +279,10 @@ def crawl_sites(sites: list[SiteConfig], store: Store, run_id: int, *, redis_url
     install_reactor(REACTOR)
     from twisted.internet import defer, reactor
 
+    if redis_url:  # every worker of a distributed crawl writes under the first worker's run
+        from crawler.distributed import join_run
+
+        run_id = join_run(redis_url, run_id, [site.name for site in sites])
     runs: list[SiteRun] = []
     for site in sites:
         run = SiteRun(site=site)
@@ -345,6 +346,10 @@ def crawl_sites(sites: list[SiteConfig], store: Store, run_id: int, *, redis_url
         run.counts = counts_of(run, store, run_id)
         record_site_outcome(run, store, run_id)
         results[run.site.name] = run.counts
+    if redis_url:
+        from crawler.distributed import leave_run
+
+        leave_run(redis_url, [site.name for site in sites], [run.crawler.spider.name for run in runs if run.crawler])
     if progress:
         sys.stderr.write(final_table(runs) + "\n")
         sys.stderr.write(f"crawl finished in {time.monotonic() - started:.1f}s; log: {base['LOG_FILE']}\n")
