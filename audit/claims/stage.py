@@ -61,8 +61,12 @@ class ClaimStage:
 
     def find_claims(self, text: str) -> ClaimsResult:
         """Every claim sentence of an article body (paragraphs separated by blank lines)."""
-        doc = self._run(text or "")
-        claims = [to_finding(span.text, span.start_char, span.end_char, span._.verdict) for span in doc.spans["claims"]]
+        text = text or ""
+        doc = self._run(text)
+        claims = [
+            to_finding(text[span.start_char : span.end_char], span.start_char, span.end_char, span._.verdict)
+            for span in doc.spans["claims"]
+        ]
         return ClaimsResult(sentences=len(doc._.sent_bounds), claims=claims)
 
     def context_sources(self, context: str) -> list:
