@@ -52,7 +52,8 @@ def extract(html: str | bytes, url: str | None = None) -> Extraction:
     body_html = to_html(postbody, links, page.marking)
     text = plain_text(postbody, page.marking)
     language = detect(text, default=None) or metadata.html_language(tree) or "en"
-    judge_links(links, page_url=url, page_text=text, page_language=language, context=page.spots())
+    topic = f"{meta.title}\n{text}"
+    judge_links(links, page_url=url, page_text=topic, page_language=language, context=page.spots())
     return Extraction(
         url=url,
         title=meta.title,

@@ -95,6 +95,12 @@ def _stem(word: str) -> str:
     return word[:5]
 
 
+def _page_stems(text: str) -> frozenset[str]:
+    """Five-letter stems of the page's words, plus four-letter prefixes so "huid" meets "huidtypes"."""
+    words = set(_normalise(text).split())
+    return frozenset({w[:5] for w in words} | {w[:4] for w in words if len(w) > 4})
+
+
 def _topic_stems() -> frozenset[str]:
     raw = json.loads(resources.files("audit").joinpath("data/topic_lexicon.json").read_text("utf-8"))
     words = " ".join(" ".join(v) for k, v in raw.items() if not k.startswith("_"))
@@ -171,7 +177,7 @@ def judge_links(
     context: list | None = None,
 ) -> list[Link]:
     """Set ``spam`` and ``reasons`` on every non-body link (in place) and return the list."""
-    page_stems = frozenset(_stem(w) for w in _normalise(page_text).split())
+    page_stems = _page_stems(page_text)
     facts = [_facts(link, spot) for link, spot in zip(links, context or [None] * len(links))]
     judged = [f for f in facts if f.link.region != "body"]
     for f in judged:
@@ -222,9 +228,12 @@ def _signals(f: Facts, page_stems: frozenset, page_language: str) -> list[str]:
     foreign = _foreign(f, page_language)
     if foreign:
         signals.append("language:" + foreign)
-    if _offtopic(f, page_stems):
+    if _offtopic(f, page_stems, strict=page_language != "en"):
         signals.append("offtopic")
-    if COMMERCE.search(" ".join(f.words)):
+    commerce = {m.group() for m in COMMERCE.finditer(" ".join(f.words))}
+    if len(commerce) >= 2 and not link.internal:
+        signals.append("commercial_keywords")
+    elif commerce:
         signals.append("commercial_anchor")
         if f.comment_author and not link.internal:
             signals.append("comment_author_commercial")
@@ -271,10 +280,18 @@ def _foreign(f: Facts, page_language: str) -> str | None:
     return lang if lang and lang != page_language else None
 
 
-def _offtopic(f: Facts, page_stems: frozenset) -> bool:
+def _offtopic(f: Facts, page_stems: frozenset, strict: bool) -> bool:
+    """No word of the anchor is a topic word, and at most a quarter of them occur on the page.
+
+    Common words ("check", "guide") turn up on any page, so one shared word is not enough to
+    call a long anchor on-topic; on pages in other languages than the lexicon's, any shared
+    word is."""
     if len(f.content) < SETTINGS["offtopic_min_words"]:
         return False
-    return not any(_stem(w) in page_stems or _stem(w) in TOPIC for w in f.content)
+    if any(_stem(w) in TOPIC for w in f.content):
+        return False
+    shared = sum(_stem(w) in page_stems for w in f.content)
+    return shared == 0 if strict else shared <= len(f.content) * SETTINGS["offtopic_max_shared"]
 
 
 def _spun(judged: list[Facts]) -> None:
@@ -283,13 +300,17 @@ def _spun(judged: list[Facts]) -> None:
     sets = [frozenset(f.content) for f in candidates]
     for i, a in enumerate(candidates):
         for j in range(i + 1, len(candidates)):
-            if a.words == candidates[j].words or a.link.href == candidates[j].link.href:
-                continue
+            if a.words == candidates[j].words or _page_of(a.link.href) == _page_of(candidates[j].link.href):
+                continue  # the same title twice, or one post linked under several titles
             overlap = len(sets[i] & sets[j]) / len(sets[i] | sets[j])
             if overlap >= SETTINGS["spun_min_jaccard"] and min(len(sets[i]), len(sets[j])) >= 4:
                 for f in (a, candidates[j]):
                     if "spun" not in f.signals:
                         f.signals.append("spun")
+
+
+def _page_of(href: str) -> str:
+    return href.split("#", 1)[0].split("?", 1)[0].rstrip("/")
 
 
 def _dense_blocks(judged: list[Facts]) -> None:
@@ -310,7 +331,7 @@ def _dense_blocks(judged: list[Facts]) -> None:
                     f.signals.append("dense_external_block")
 
 
-STRONG = {"hidden", "spun", "comment_author_commercial"}
+STRONG = {"hidden", "spun", "comment_author_commercial", "commercial_keywords"}
 STRONG_PREFIXES = ("vocab:", "language:")
 WEAK = {"offtopic", "dense_external_block", "hidden_by_theme", "commercial_anchor"}
 # where a link of the site itself is furniture: spam vocabulary alone does not condemn it there
@@ -337,8 +358,8 @@ def _weak_verdict(f: Facts, weak: list[str]) -> bool:
     """External links with only circumstantial signals."""
     if "offtopic" in weak and f.link.region == "comments":
         return "commercial_anchor" in weak
-    if "offtopic" in weak and len(f.content) >= SETTINGS["offtopic_alone_min_words"]:
-        return True
+    if "offtopic" in weak and f.link.region == "footer":
+        return len(f.content) >= SETTINGS["offtopic_alone_min_words"]
     return len(weak) >= 2
 
 
@@ -352,7 +373,7 @@ def _contaminated_blocks(judged: list[Facts]) -> None:
         spam = sum(f.link.spam for f in members)
         if spam and spam >= len(members) / 2:
             for f in members:
-                if not f.link.spam and ("offtopic" in f.signals or "dense_external_block" in f.signals):
+                if not f.link.spam and "offtopic" in f.signals:
                     f.link.spam = True
                     f.link.reasons = f.signals + ["block_spam"]
 

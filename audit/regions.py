@@ -54,6 +54,7 @@ REGION_NAMES = (
     ("header", re.compile(r"header|masthead|site-branding|site-title|^banner$|^branding$")),
     ("widget", re.compile(r"(?:^|[-_])widget")),
 )
+COMMENT_NAME = re.compile(r"(?:^|[-_])comments?(?:$|[-_])|^commentlist$")
 # Blogger wraps every block in ``div.widget.<Type>``; the type says more than "widget".
 BLOGGER_WIDGETS = {"blog": None, "header": "header", "pagelist": "nav", "attribution": "footer", "navbar": "nav"}
 
@@ -61,6 +62,8 @@ TAG_REGIONS = {"nav": "nav", "aside": "sidebar", "footer": "footer", "header": "
 ROLE_REGIONS = {"navigation": "nav", "banner": "header", "contentinfo": "footer", "complementary": "sidebar"}
 
 BODY, WEAK = "body", "weak"
+# Regions that can hold a post-like snippet without it being the article.
+CONTAINING_REGIONS = {"comments", "widget", "sidebar", "footer"}
 
 
 def element_signal(el) -> str | None:
@@ -104,6 +107,8 @@ def _names_region(names: list[str]) -> str | None:
     names = [n for n in names if n and not LAYOUT_NOISE.search(n)]
     if not names:
         return None
+    if any(COMMENT_NAME.search(n) for n in names):
+        return "comments"  # WordPress themes call each comment's text "comment-content entry-content"
     if any(STRONG_BODY.search(n) for n in names):
         return None  # the article container beats a stray "content" name pattern
     for region, pattern in REGION_NAMES:
@@ -136,7 +141,8 @@ class RegionMap:
                 continue
             signal = element_signal(node)
             if signal == BODY:
-                region, under_body, source = BODY, True, node
+                if region not in CONTAINING_REGIONS:  # a "post-body" snippet inside a widget is not the article
+                    region, under_body, source = BODY, True, node
             elif signal == WEAK:
                 if region is None:
                     region, source = WEAK, node
@@ -332,31 +338,40 @@ REPORTED_AS = {"meta": "header"}
 def prunable(tree, page_chars: int, max_share: float) -> list:
     """Outermost non-body regions that can be cut before extraction.
 
-    Never an element that holds an article container, and inside an article container only
-    blocks named by class (a related-posts box), not bare ``<aside>``/``<header>`` tags.
-    A candidate holding ``max_share`` of the page's text is a mis-named wrapper and stays."""
-    body_ancestors: set = set()
-    for el in tree.iter():
-        if isinstance(el.tag, str) and element_signal(el) == BODY:
-            body_ancestors.update(el.iterancestors())
-            body_ancestors.add(el)
-    if not body_ancestors:
+    Only on pages with an article container, never an element that holds one, and inside an
+    article container only blocks named by class (a related-posts box), not bare
+    ``<aside>``/``<header>`` tags. A candidate holding ``max_share`` of the page's text is a
+    mis-named wrapper and stays."""
+    root = tree.find("body") if tree.find("body") is not None else tree
+    candidates, bodies = _scan(root)
+    if not bodies:
         return []
-    found = []
-    _walk(tree.find("body") if tree.find("body") is not None else tree, False, body_ancestors, found)
+    keep = set()
+    for body in bodies:
+        keep.update(body.iterancestors())
     limit = page_chars * max_share
-    return [el for el in found if len(text_of(el)) < limit]
+    return [el for el in candidates if el not in keep and len(text_of(el)) < limit]
 
 
-def _walk(el, in_body: bool, body_ancestors: set, found: list) -> None:
-    for child in el:
-        if not isinstance(child.tag, str):
-            continue
-        signal = element_signal(child)
-        if child not in body_ancestors and signal in PRUNED_REGIONS and (not in_body or _named(child, signal)):
-            found.append(child)
-            continue
-        _walk(child, in_body or signal == BODY, body_ancestors, found)
+def _scan(root) -> tuple[list, list]:
+    """(outermost prunable regions, article containers outside any such region), iteratively:
+    pages nest deeper than Python's recursion limit."""
+    candidates, bodies = [], []
+    stack = [(root, False, False)]  # element, inside an article container, inside a candidate
+    while stack:
+        el, in_body, in_candidate = stack.pop()
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            signal = element_signal(child)
+            child_candidate = in_candidate
+            if signal == BODY and not in_candidate:
+                bodies.append(child)
+            elif not in_candidate and signal in PRUNED_REGIONS and (not in_body or _named(child, signal)):
+                candidates.append(child)
+                child_candidate = True
+            stack.append((child, in_body or signal == BODY, child_candidate))
+    return candidates, bodies
 
 
 def _named(el, signal: str) -> bool:
