@@ -14,8 +14,8 @@ many machines, share each site's frontier, dupefilter and politeness in one Redi
                         A request is released from the in-flight hash once the spider's output for
                         it has been consumed (items stored by the synchronous store pipeline).
 ``SharedPolitenessHandler`` (download handler) one per-domain clock in Redis: right before sending a
-                        request a worker reserves the domain's next free moment (Redis server time, so
-                        machine clocks do not matter) and waits for it. The domain's delay (``DOWNLOAD_DELAY``,
+                        request a worker takes the domain's turn, or sleeps until the domain is free
+                        and tries again (Redis server time, so machine clocks do not matter). The domain's delay (``DOWNLOAD_DELAY``,
                         the site's ``delay``, robots.txt Crawl-delay, Retry-After backoff: whatever the
                         local download slot holds) is thus kept across all workers together, not
                         divided among them.
@@ -31,7 +31,7 @@ Redis keys (``<spider>`` is ``blog:<site name>``)::
     skinaudit:<spider>:workers            sorted set   worker id -> last heartbeat (ms, Redis time)
     skinaudit:<spider>:inflight:<worker>  hash         token -> "score|request" held by a worker
     skinaudit:<spider>:seeded             string       the worker that pushed the start requests
-    skinaudit:polite:<domain>             string       the domain's next free moment (ms)
+    skinaudit:polite:<domain>             string       the domain's next free moment (ms, Redis time)
     skinaudit:run:<sites hash>            string       the store run id the workers share
 """
 
@@ -181,15 +181,16 @@ redis.call('HSET', KEYS[2], ARGV[1], got[2] .. '|' .. got[1])
 return got[1]
 """
 
-# KEYS: the domain's clock. ARGV: delay_ms. Reserve the domain's next free moment; return the wait (ms).
-_LUA_RESERVE = """
+# KEYS: the domain's clock. ARGV: delay_ms. Take the domain's turn if it is free now (return 0 and
+# set the next free moment), else return the ms until it is free (the caller sleeps and tries again:
+# the turn goes to whoever is ready to send, so a worker busy elsewhere does not bunch requests).
+_LUA_TURN = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local free = tonumber(redis.call('GET', KEYS[1]) or '0')
-local at = math.max(free, now)
-local delay = tonumber(ARGV[1])
-redis.call('SET', KEYS[1], at + delay, 'PX', at - now + delay + 60000)
-return at - now
+if free > now then return free - now end
+redis.call('SET', KEYS[1], now + tonumber(ARGV[1]), 'PX', tonumber(ARGV[1]) + 60000)
+return 0
 """
 
 
@@ -208,7 +209,7 @@ class Frontier:
         self.seeder = False
         self._membership = server.register_script(_LUA_MEMBERSHIP)
         self._pop = server.register_script(_LUA_POP)
-        self._reserve = server.register_script(_LUA_RESERVE)
+        self._turn = server.register_script(_LUA_TURN)
 
     def _call(self, mode: str) -> list[int]:
         keys = [self.workers_key, self.queue.key, self.seeded_key, self.dupefilter_key]
@@ -251,9 +252,10 @@ class Frontier:
         if held:
             self.server.hdel(*held)
 
-    def reserve(self, domain: str, delay: float) -> float:
-        """Reserve the domain's next free moment across all workers; seconds to wait for it."""
-        return int(self._reserve(keys=[f"{PREFIX}:polite:{domain}"], args=[int(delay * 1000)])) / 1000
+    def turn(self, domain: str, delay: float) -> float:
+        """0 when this worker may send to ``domain`` now (the next turn is ``delay`` away), else
+        the seconds until the domain is free again."""
+        return int(self._turn(keys=[f"{PREFIX}:polite:{domain}"], args=[int(delay * 1000)])) / 1000
 
 
 _FRONTIERS: "weakref.WeakKeyDictionary[Any, Frontier]" = weakref.WeakKeyDictionary()
@@ -362,8 +364,7 @@ class SharedPolitenessHandler(HTTP11DownloadHandler):
         slot = downloader.slots.get(key)
         delay = max(slot.delay if slot is not None else 0.0, crawler.settings.getfloat("DOWNLOAD_DELAY"))
         if frontier is not None and delay > 0:
-            wait = frontier.reserve(key, delay)
-            if wait > 0:
+            while (wait := frontier.turn(key, delay)) > 0:
                 from twisted.internet import reactor, task  # (the crawl's reactor is installed by now)
 
                 crawler.stats.inc_value("skinaudit/distributed/polite_wait", wait)
