@@ -213,7 +213,7 @@ def anchor(pattern: list[dict]) -> tuple[str, list[str]] | None:
     """A required token of the pattern with only uncommon values: where a match must sit."""
     best = None
     for token in pattern:
-        if token.get("OP") not in (None, "+", "!"):
+        if token.get("OP") not in (None, "+"):
             continue
         if token.get("LIKE_URL") is True:
             return "LIKE_URL", []
@@ -227,72 +227,114 @@ def anchor(pattern: list[dict]) -> tuple[str, list[str]] | None:
     return best
 
 
-class RuleMatcher:
-    """Plain phrases go to a PhraseMatcher (hash lookups, cost independent of how many
-    phrases there are); patterns with sets, operators or regexes go to a Matcher."""
+# when more than 1 in SPAN_CALL_COST sentences hold the anchor, one pass over the Doc is cheaper
+SPAN_CALL_COST = 2
 
-    def __init__(self, vocab: Vocab, rules: list[Rule]):
+
+class AnchoredMatcher:
+    """Token patterns sharing one anchor; the Matcher only reads sentences holding it."""
+
+    def __init__(self, vocab: Vocab, found: tuple[str, list[str]] | None):
         self.matcher = Matcher(vocab)
-        self.phrases = {attr: PhraseMatcher(vocab, attr=attr) for attr in ANCHOR_ATTRS}
-        self.vocab = vocab
-        self.anchors: dict[str, set] = {attr: set() for attr in ANCHOR_ATTRS}
-        self.unanchored = False
-        self.url_anchor = False
-        for rule in rules:
-            for pattern in rule.patterns:
-                self._add(vocab, rule.id, pattern)
-        self.anchor_arrays = {
-            attr: numpy.array(sorted(hashes), dtype="uint64") for attr, hashes in self.anchors.items()
-        }
+        self.attr = found[0] if found else None
+        values = found[1] if found else []
+        if self.attr == "LOWER":
+            values = [v.lower() for v in values]
+        self.hashes = {vocab.strings.add(v) for v in values}
 
-    def _add_anchor(self, pattern: list[dict]) -> None:
-        found = anchor(pattern)
-        if found is None:
-            self.unanchored = True  # this pattern could match anywhere: scan every sentence
-            return
-        attr, values = found
-        if attr == "LIKE_URL":
-            self.url_anchor = True
-            return
-        self.anchors[attr].update(self.vocab.strings.add(v.lower() if attr == "LOWER" else v) for v in values)
+    def dense(self, sentences: set[int] | None, bounds: list) -> bool:
+        return sentences is None or len(sentences) * SPAN_CALL_COST > len(bounds)
 
-    def _sentences_to_scan(self, doc: Doc, bounds: list) -> list[tuple[int, int]]:
-        columns = doc.to_array([LOWER, LEMMA, ORTH, LIKE_URL])
-        hits = columns[:, 3] == 1 if self.url_anchor else numpy.zeros(len(doc), dtype=bool)
-        for column, attr in enumerate(ANCHOR_ATTRS):
-            if len(self.anchor_arrays[attr]):
-                hits |= numpy.isin(columns[:, column], self.anchor_arrays[attr])
-        starts = [b[0] for b in bounds]
-        chosen = {bisect_right(starts, int(i)) - 1 for i in numpy.flatnonzero(hits)}
-        return [(bounds[k][0], bounds[k][1]) for k in sorted(chosen) if k >= 0]
-
-    def _token_matches(self, doc: Doc, bounds: list | None) -> list:
-        if not len(self.matcher):
-            return []
-        if self.unanchored or not bounds:
-            return list(self.matcher(doc))
+    def __call__(self, doc: Doc, sentences: set[int] | None, bounds: list) -> list:
+        if self.dense(sentences, bounds):
+            # reading a Span costs a Python Token per token; the whole Doc is read natively
+            return list(self.matcher(doc)) if sentences is None or sentences else []
         found = []
-        for start, end in self._sentences_to_scan(doc, bounds):
+        for k in sorted(sentences):
+            start, end = bounds[k][0], bounds[k][1]
             found.extend((key, s + start, e + start) for key, s, e in self.matcher(doc[start:end]))
         return found
 
-    def _add(self, vocab: Vocab, rule_id: str, pattern: list[dict]) -> None:
+
+class RuleMatcher:
+    """Plain phrases (and small word-choice patterns spelled out) go to PhraseMatchers: hash
+    lookups whose cost does not grow with the number of phrases. The remaining token patterns
+    go to Matchers grouped by an anchor word, each run only on sentences holding its anchor,
+    because the Matcher's cost grows with patterns × tokens."""
+
+    def __init__(self, vocab: Vocab, rules: list[Rule]):
+        self.vocab = vocab
+        self.phrases = {attr: PhraseMatcher(vocab, attr=attr) for attr in ANCHOR_ATTRS}
+        self.groups: dict[tuple, AnchoredMatcher] = {}
+        self.combined = Matcher(vocab)
+        for rule in rules:
+            for pattern in rule.patterns:
+                self._add(rule.id, pattern)
+
+    def _add(self, rule_id: str, pattern: list[dict]) -> None:
         expanded = expand(pattern)
         if expanded is None:
-            self.matcher.add(rule_id, [pattern])
-            self._add_anchor(pattern)
+            found = anchor(pattern)
+            key = (found[0], tuple(sorted(found[1]))) if found else None
+            if key not in self.groups:
+                self.groups[key] = AnchoredMatcher(self.vocab, found)
+            self.groups[key].matcher.add(rule_id, [pattern])
+            self.combined.add(rule_id, [pattern])
             return
         attr, phrases = expanded
         if attr == "LEMMA":
-            docs = [Doc(vocab, words=words, lemmas=words) for words in phrases]
+            docs = [Doc(self.vocab, words=words, lemmas=words) for words in phrases]
         else:
-            docs = [Doc(vocab, words=words) for words in phrases]
+            docs = [Doc(self.vocab, words=words) for words in phrases]
         self.phrases[attr].add(rule_id, docs)
 
+    def _finish(self) -> None:
+        """One sorted hash array per attribute over every group's anchors."""
+        self.by_hash: dict[str, dict[int, list]] = {attr: {} for attr in ANCHOR_ATTRS}
+        for group in self.groups.values():
+            if group.attr in self.by_hash:
+                for h in group.hashes:
+                    self.by_hash[group.attr].setdefault(h, []).append(group)
+        self.sorted_hashes = {
+            attr: numpy.array(sorted(table), dtype="uint64") for attr, table in self.by_hash.items()
+        }
+
+    def _sentences_per_group(self, doc: Doc, bounds: list) -> dict:
+        """Which sentences each anchored group must read (None for unanchored groups)."""
+        todo = {id(g): (set() if g.attr else None) for g in self.groups.values()}
+        columns = doc.to_array([LOWER, LEMMA, ORTH, LIKE_URL])
+        starts = [b[0] for b in bounds]
+        for column, attr in enumerate(ANCHOR_ATTRS):
+            keys = self.sorted_hashes[attr]
+            if not len(keys):
+                continue
+            values = columns[:, column]
+            where = numpy.minimum(numpy.searchsorted(keys, values), len(keys) - 1)
+            for i in numpy.flatnonzero(keys[where] == values).tolist():
+                for group in self.by_hash[attr][int(values[i])]:
+                    todo[id(group)].add(bisect_right(starts, i) - 1)
+        url_groups = [g for g in self.groups.values() if g.attr == "LIKE_URL"]
+        for i in numpy.flatnonzero(columns[:, 3] == 1).tolist() if url_groups else []:
+            for group in url_groups:
+                todo[id(group)].add(bisect_right(starts, i) - 1)
+        return todo
+
     def __call__(self, doc: Doc, bounds: list | None = None) -> list[tuple[int, int, int]]:
-        """Matches as (rule hash, start, end); with sentence bounds, the token-pattern
-        Matcher only reads sentences that hold one of its anchor words."""
-        found = self._token_matches(doc, bounds)
+        """Matches as (rule hash, start, end) over the doc; ``bounds`` are sentence bounds."""
+        found: list = []
+        if self.groups and len(doc):
+            if not hasattr(self, "by_hash"):
+                self._finish()
+            bounds = bounds or [(0, len(doc), True)]
+            todo = self._sentences_per_group(doc, bounds)
+            dense = [g for g in self.groups.values() if g.dense(todo[id(g)], bounds)]
+            if len(dense) > 1:
+                # one pass of the combined Matcher instead of several whole-Doc passes
+                found.extend(self.combined(doc))
+                dense_ids = {id(g) for g in dense}
+                todo = {k: (set() if k in dense_ids else v) for k, v in todo.items()}
+            for group in self.groups.values():
+                found.extend(group(doc, todo[id(group)], bounds))
         for phrase_matcher in self.phrases.values():
             if len(phrase_matcher):
                 found.extend(phrase_matcher(doc))

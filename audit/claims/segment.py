@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 import numpy
-from spacy.attrs import SENT_START
+from spacy.attrs import IS_SPACE, LEMMA, LOWER, ORTH, SENT_START
 from spacy.language import Language
+from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 from spacy.util import compile_prefix_regex, compile_suffix_regex
 
@@ -40,56 +41,73 @@ def add_reference_suffix(nlp: Language) -> None:
     nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
 
 
-def _opens_sentence(token) -> bool:
-    first = token.text[0]
-    if token.text in NO_BREAK_BEFORE:
-        return False
-    return not first.islower()
+def _opens_sentence(text: str) -> bool:
+    return text not in NO_BREAK_BEFORE and not text[0].islower()
 
 
-def _after_ender(doc: Doc, i: int) -> int | None:
+class DocView:
+    """Token facts as plain lists (one pass through numpy, not one Python object per token)."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        columns = doc.to_array([ORTH, IS_SPACE])
+        self.orth = columns[:, 0]
+        self.space = columns[:, 1].astype(bool)
+        self.strings = doc.vocab.strings
+
+    def text(self, i: int) -> str:
+        return self.strings[int(self.orth[i])]
+
+
+def _after_ender(view: DocView, i: int) -> int | None:
     """Index of the token that opens the next sentence after the ender at i, or None."""
-    n = len(doc)
-    if i > 0 and doc[i - 1].lower_ in NO_BREAK_AFTER and doc[i].text == ".":
+    n = len(view.orth)
+    ender = view.text(i)
+    if i > 0 and ender == "." and view.text(i - 1).lower() in NO_BREAK_AFTER:
         return None
     j = i + 1
-    while j < n and doc[j].text in CLOSERS:
+    while j < n and view.text(j) in CLOSERS:
         j += 1
-    if j < n and doc[i].text == "." and REF_NUMBER.match(doc[j].text):
-        if j + 1 >= n or doc[j + 1].is_space or not doc[j + 1].text[0].islower():
+    if j < n and ender == "." and REF_NUMBER.match(view.text(j)):
+        if j + 1 >= n or view.space[j + 1] or not view.text(j + 1)[0].islower():
             j += 1
-    while j < n and doc[j].is_space and "\n" not in doc[j].text:
+    while j < n and view.space[j] and "\n" not in view.text(j):
         j += 1
-    if j >= n or doc[j].is_space:
+    if j >= n or view.space[j]:
         return None  # the line break rule opens the next sentence
-    return j if _opens_sentence(doc[j]) else None
+    return j if _opens_sentence(view.text(j)) else None
 
 
-def split_sentences(doc: Doc) -> tuple[list[int], set[int]]:
+def split_sentences(doc: Doc) -> tuple[list[int], set[int], DocView]:
     """Sentence start indices and the subset that opens a paragraph."""
+    view = DocView(doc)
+    ender_hashes = numpy.array(sorted(doc.vocab.strings.add(e) for e in ENDERS), dtype="uint64")
+    candidates = numpy.flatnonzero(view.space | numpy.isin(view.orth, ender_hashes))
     starts, paragraphs = [0], {0}
-    for i, token in enumerate(doc):
-        if token.is_space:
-            if "\n" in token.text and i + 1 < len(doc):
+    for i in candidates.tolist():
+        if view.space[i]:
+            text = view.text(i)
+            if "\n" in text and i + 1 < len(doc):
                 starts.append(i + 1)
-                if token.text.count("\n") > 1:
+                if text.count("\n") > 1:
                     paragraphs.add(i + 1)
-        elif token.text in ENDERS or (token.text[-1] in ".!?" and token.text[0] in ".!?"):
-            j = _after_ender(doc, i)
+        else:
+            j = _after_ender(view, i)
             if j is not None:
                 starts.append(j)
-    return sorted(set(starts)), paragraphs
+    return sorted(set(starts)), paragraphs, view
 
 
-def sentence_bounds(doc: Doc, starts: list[int], paragraphs: set[int]) -> list[tuple]:
+def sentence_bounds(view: DocView, starts: list[int], paragraphs: set[int]) -> list[tuple]:
     """(start, end, opens_paragraph) per sentence, leading and trailing spaces trimmed."""
     bounds = []
-    ends = starts[1:] + [len(doc)]
+    space = view.space
+    ends = starts[1:] + [len(space)]
     for start, end in zip(starts, ends):
         opens = start in paragraphs
-        while start < end and doc[start].is_space:
+        while start < end and space[start]:
             start += 1
-        while end > start and doc[end - 1].is_space:
+        while end > start and space[end - 1]:
             end -= 1
         if end > start:
             bounds.append((start, end, opens))
@@ -108,38 +126,40 @@ class SentenceSplitter:
         if not len(doc):
             doc._.sent_bounds = []
             return doc
-        starts, paragraphs = split_sentences(doc)
+        starts, paragraphs, view = split_sentences(doc)
         flags = numpy.full((len(doc), 1), -1, dtype="int64")
         flags[starts, 0] = 1
         # spaCy stores attributes as uint64; -1 ("not a start") wraps and is read back as -1
         doc.from_array([SENT_START], flags.view("uint64"))
-        doc._.sent_bounds = sentence_bounds(doc, starts, paragraphs)
+        doc._.sent_bounds = sentence_bounds(view, starts, paragraphs)
         return doc
 
 
-@Language.factory("audit_lemma_case")
-def make_lemma_case(nlp: Language, name: str):
-    return LemmaCase(nlp)
+@Language.factory("audit_lemmatizer", default_config={"mode": "lookup", "overwrite": False, "model": None, "scorer": None})
+def make_lemmatizer(nlp: Language, name: str, model, mode: str, overwrite: bool, scorer):
+    return LowerLookupLemmatizer(nlp.vocab, model, name, mode=mode, overwrite=overwrite, scorer=scorer)
 
 
-class LemmaCase:
-    """The lookup table is keyed on lower case, so "Studies" would stay "Studies";
-    re-look capitalised words up in lower case so patterns on LEMMA see "study"."""
+class LowerLookupLemmatizer(Lemmatizer):
+    """spaCy's lookup lemmatizer (tables from spacy-lookups-data), keyed on the lower-case
+    form so "Studies" becomes "study" too, and applied to the whole doc in one array pass."""
 
-    def __init__(self, nlp: Language):
-        self.nlp = nlp
-        self.table: dict | None = None
+    def initialize(self, get_examples=None, *, nlp=None, lookups=None):
+        super().initialize(get_examples, nlp=nlp, lookups=lookups)
+        self._hash_table = None
 
-    def _lookup(self):
-        if self.table is None:
-            lemmatizer = self.nlp.get_pipe("lemmatizer")
-            self.table = lemmatizer.lookups.get_table("lemma_lookup", {})
-        return self.table
+    def _table(self) -> dict:
+        if getattr(self, "_hash_table", None) is None:
+            strings = self.vocab.strings
+            table = self.lookups.get_table("lemma_lookup", {})
+            self._hash_table = {key: strings.add(value) for key, value in table.items()}
+        return self._hash_table
 
     def __call__(self, doc: Doc) -> Doc:
-        table = self._lookup()
-        for token in doc:
-            if token.is_alpha and not token.is_lower:
-                lower = token.lower_
-                token.lemma_ = table.get(lower, lower)
+        if not len(doc):
+            return doc
+        table = self._table()
+        lower = doc.to_array([LOWER]).tolist()
+        lemmas = numpy.array([table.get(h, h) for h in lower], dtype="uint64").reshape(-1, 1)
+        doc.from_array([LEMMA], lemmas)
         return doc

@@ -16,7 +16,7 @@ from audit.claims import segment
 from audit.claims.verdict import NO_CLAIM, Sentence, Verdict, no_claim, sentence_sources
 from audit.models import ClaimFinding, ClaimsResult
 
-PIPES = ("audit_sentences", "lemmatizer", "audit_lemma_case", "audit_claim_triggers", "audit_hedges", "audit_sources", "audit_verdict")
+PIPES = ("audit_sentences", "audit_lemmatizer", "audit_claim_triggers", "audit_hedges", "audit_sources", "audit_verdict")
 # a single "sentence" longer than this is cut: nobody writes a 20,000-character claim and the
 # matcher's cost grows with length
 MAX_SENTENCE_CHARS = 20_000
@@ -27,13 +27,12 @@ OUTPUT_KEYS = ("label", "category", "trigger", "hedge", "source", "rule_ids", "r
 
 
 def build_nlp() -> Language:
-    """spacy.blank("en") + lookup lemmatizer + the claim components; nothing downloads."""
+    """spacy.blank("en") + lookup lemmatizer (spacy-lookups-data) + the claim components;
+    nothing downloads."""
     nlp = spacy.blank("en")
     nlp.max_length = MAX_TEXT_CHARS
     segment.add_reference_suffix(nlp)
-    nlp.add_pipe("audit_sentences")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    for name in PIPES[2:]:
+    for name in PIPES:
         nlp.add_pipe(name)
     nlp.initialize()
     return nlp
