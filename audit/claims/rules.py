@@ -49,7 +49,7 @@ KINDS = {
         "negation",  # not, never …: claims in their scope are dropped
         "pseudo_negation",  # "not only": cancels a negation it overlaps
     },
-    "claims_hedges": {"hedge", "terminator"},
+    "claims_hedges": {"hedge", "pseudo_hedge", "terminator"},
     "claims_sources": {"source", "vague_source"},
 }
 SCOPES = ("forward", "backward", "sentence")

@@ -79,7 +79,7 @@ class ClaimStage:
     def has_hedge(self, text: str) -> bool:
         """Whether any hedge cue appears (the hedge component on its own, for benchmarks)."""
         doc = self._run((text or "")[:MAX_SENTENCE_CHARS], one_sentence=True)
-        return any(rule.kind == "hedge" for _, _, rule in doc._.hedge_matches or [])
+        return bool(Sentence(doc, 0, len(doc), [], doc._.hedge_matches or [], []).hedges)
 
     def classify(self, text: str, context: str = "") -> ClaimFinding:
         """Judge one sentence (optionally with its neighbouring sentences as context)."""

@@ -66,7 +66,10 @@ class Sentence:
         self.kinds: dict[str, list] = {}
         for match in claims:
             self.kinds.setdefault(match[2].kind, []).append(match)
-        self.hedges = [m for m in hedges if m[2].kind == "hedge"]
+        pseudo = [(m[0], m[1]) for m in hedges if m[2].kind == "pseudo_hedge"]
+        self.hedges = [
+            m for m in hedges if m[2].kind == "hedge" and not any(ps <= m[0] < pe for ps, pe in pseudo)
+        ]
         self.terminators = sorted(m[0] for m in hedges if m[2].kind == "terminator")
         self.sources = sources
         self.body_start = heading_end(doc, start, end)
