@@ -13,9 +13,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import lxml.html
 import trafilatura
 from lxml import etree
-from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from audit import marks, metadata
@@ -23,7 +23,17 @@ from audit.errors import UnusableInput
 from audit.language import detect
 from audit.links import judge_links, registered_domain, resolve
 from audit.models import Extraction, Link
-from audit.regions import BODY, REPORTED_AS, WEAK, HiddenMap, RegionMap, iter_anchors, prunable, text_of
+from audit.regions import (
+    BODY,
+    REPORTED_AS,
+    WEAK,
+    HiddenMap,
+    RegionMap,
+    element_signal,
+    iter_anchors,
+    prunable,
+    text_of,
+)
 from audit.defaults import section
 
 SETTINGS = section("extract")
@@ -111,12 +121,21 @@ def _looks_binary(head: bytes) -> bool:
     return head.startswith((b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b"))
 
 
+# trafilatura's parser settings, plus huge_tree: deeply nested pages parse instead of being cut.
+PARSER = lxml.html.HTMLParser(
+    collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True, huge_tree=True
+)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+
+
 def parse(text: str):
+    """The page as an lxml tree rooted at ``<html>``; UnusableInput when nothing parses."""
+    text = _XML_DECLARATION.sub("", text.lstrip("\ufeff"), count=1)
     try:
-        tree = load_html(text)
-    except (ValueError, TypeError, etree.LxmlError) as err:
+        tree = lxml.html.document_fromstring(text, parser=PARSER)
+    except (ValueError, etree.LxmlError) as err:
         raise UnusableInput(f"no parseable HTML: {err}") from None
-    if tree is None or tree.find(".//body") is None and len(tree) == 0:
+    if tree is None or not len(tree):
         raise UnusableInput("no parseable HTML")
     return tree
 
@@ -191,17 +210,27 @@ class Page:
         """trafilatura's body tree (still marked), without the text of non-body links."""
         self.marking = marks.Marking(self.anchors)
         try:
-            doc = trafilatura.bare_extraction(
-                self.tree, url=self.url, fast=True, include_comments=False, with_metadata=False
-            )
+            postbody = self._extract_marked()
         finally:
             self.marking.unmark()
-        postbody = doc.body if doc is not None and doc.body is not None else etree.Element("body")
         self.kept = marks.kept_ids(postbody)
         self.body_chars = len(" ".join("".join(postbody.itertext()).split()))
         self._remove_residue(postbody)
         self._drop_title(postbody)
         return postbody
+
+    def _extract_marked(self):
+        """trafilatura on normal pages; on huge ones (its cost grows faster than the page) the
+        article container's blocks, so a 20 MB page still gives an answer in seconds."""
+        if sum(1 for _ in self.tree.iter()) > SETTINGS["max_elements"]:
+            return _blocks_of(self.tree)
+        try:
+            doc = trafilatura.bare_extraction(
+                self.tree, url=self.url, fast=True, include_comments=False, with_metadata=False
+            )
+        except RecursionError:
+            return _blocks_of(self.tree)
+        return doc.body if doc is not None and doc.body is not None else etree.Element("body")
 
     def _drop_title(self, postbody) -> None:
         """The article title is the ``title`` field, not the first line of the body."""
@@ -280,6 +309,24 @@ class Page:
             Spot(a, *self.structural(i), hidden=self.hidden[i], hidden_inline=self.hidden_inline[i])
             for i, a in enumerate(self.anchors)
         ]
+
+
+TEXT_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "td", "th", "figcaption"}
+
+
+def _blocks_of(tree):
+    """A trafilatura-like body: one ``<p>`` per text block of the article container (or page)."""
+    container = next((el for el in tree.iter() if isinstance(el.tag, str) and element_signal(el) == BODY), None)
+    if container is None:
+        container = tree.find("body") if tree.find("body") is not None else tree
+    out = etree.Element("body")
+    for el in container.iter(*TEXT_BLOCKS):
+        if any(True for _ in el.iterdescendants(*TEXT_BLOCKS)):
+            continue
+        text = " ".join(etree.tostring(el, method="text", encoding="unicode", with_tail=False).split())
+        if text:
+            etree.SubElement(out, "p").text = text
+    return out
 
 
 def _is_small(root, page_len: int) -> bool:

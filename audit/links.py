@@ -126,17 +126,21 @@ def resolve(href: str, base: str | None) -> str:
         return href
 
 
-@lru_cache(maxsize=8192)
 def registered_domain(url: str) -> str:
     """The registered domain of an http(s) URL ("" when it has none: relative, mailto:, javascript:)."""
     try:
         parts = urlsplit(url)
+        host = parts.hostname
     except ValueError:
         return ""
-    if parts.scheme not in ("http", "https", "") or not parts.hostname:
+    if parts.scheme not in ("http", "https", "") or not host:
         return ""
-    ext = _TLD(parts.hostname)
-    return ext.top_domain_under_public_suffix or parts.hostname
+    return _host_domain(host)
+
+
+@lru_cache(maxsize=8192)
+def _host_domain(host: str) -> str:
+    return _TLD(host).top_domain_under_public_suffix or host
 
 
 def _in_hosts(domain: str, group: str) -> bool:
