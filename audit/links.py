@@ -81,6 +81,7 @@ VOCAB = tuple(
 SIGNALS = {r["id"]: r for r in _rules("spam_signals.jsonl")}
 COMMERCE = _term_pattern(SIGNALS["commerce"]["terms"])
 CREDIT = _term_pattern(SIGNALS["credit"]["terms"])
+KEYWORD_NAME = _term_pattern(SIGNALS["keyword_name"]["terms"])
 GENERIC = frozenset(_normalise(" ".join(SIGNALS["generic"]["terms"])).split())
 HOSTS = {r["id"]: frozenset(r["hosts"]) for r in _rules("spam_hosts.jsonl")}
 # Host-name fragments that only spam domains contain ("slotgacor88.com", "best-casino.net").
@@ -239,9 +240,15 @@ def _signals(f: Facts, page_stems: frozenset, page_language: str) -> list[str]:
         signals.append("commercial_keywords")
     elif commerce:
         signals.append("commercial_anchor")
-        if f.comment_author and not link.internal:
-            signals.append("comment_author_commercial")
+    if f.comment_author and not link.internal and _keyword_name(f):
+        signals.append("comment_author_commercial")
     return signals
+
+
+def _keyword_name(f: Facts) -> bool:
+    """A commenter "name" built from shop words, or too long to be a name."""
+    text = " ".join(f.words)
+    return bool(KEYWORD_NAME.search(text)) or len(f.content) >= 5
 
 
 def _web_link(link: Link) -> bool:

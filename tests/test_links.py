@@ -1,0 +1,175 @@
+"""audit.links and audit.regions: spam verdicts, regions, hidden links, rule files."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import lxml.html
+import pytest
+
+from audit.extract import extract
+from audit.language import detect
+from audit.links import VOCAB, registered_domain, resolve
+from audit.regions import HiddenMap, element_signal
+
+URL = "https://glowskinjournal.blogspot.com/2024/05/scalp-microneedling.html"
+ARTICLE = (
+    "<h3 class='post-title'>Scalp microneedling</h3><div class='post-body entry-content'>"
+    + "<p>Scalp microneedling uses fine needles on the skin of the scalp to support hair growth "
+    "and follicles; dermatologists suggest care with minoxidil and a gentle routine.</p>" * 6
+    + "</div>"
+)
+
+
+def page(block: str, *, head: str = "") -> str:
+    return (f"<html lang='en'><head><title>Scalp microneedling</title>{head}</head><body>"
+            f"<div class='widget Blog' id='Blog1'><div class='post'>{ARTICLE}</div></div>{block}</body></html>")
+
+
+def verdict(block: str, text: str, **kw):
+    ex = extract(page(block, **kw), URL)
+    return next(link for link in ex.links if link.text == text)
+
+
+SPAM = [
+    # (what, block, anchor text, expected reason prefix)
+    ("gambling vocabulary in a link list", "<div class='widget LinkList'><ul><li><a href='https://judi88.com/'>Situs Judi Slot Gacor</a></li></ul></div>",
+     "Situs Judi Slot Gacor", "vocab:gambling"),
+    ("loan vocabulary in the footer", "<footer><a href='https://cash.com/'>Payday Loans Online Fast</a></footer>", "Payday Loans Online Fast", "vocab:loans"),
+    ("Dutch rims title on an English page", "<div class='widget PopularPosts'><article class='post'><h3 class='post-title'>"
+     "<a href='/2024/04/velgen.html'>Online Velgen Kopen: Een Gids voor de Slimme Shopper</a></h3></article></div>",
+     "Online Velgen Kopen: Een Gids voor de Slimme Shopper", "vocab:car_parts"),
+    ("foreign language without vocabulary", "<aside class='sidebar'><ul><li><a href='https://zinsen.de/'>Die besten Zinsen für Ihr Tagesgeld im Vergleich</a></li></ul></aside>",
+     "Die besten Zinsen für Ihr Tagesgeld im Vergleich", "language:de"),
+    ("inline-hidden external link", "<div style='display:none'><a href='https://shop.biz/'>Garden Furniture Sale</a></div>", "Garden Furniture Sale", "hidden"),
+    ("off-screen link", "<div style='position:absolute;left:-9999px'><a href='https://shop.biz/'>Garden Furniture</a></div>", "Garden Furniture", "hidden"),
+    ("commercial comment author", "<div class='comments'><div class='comment'><cite class='user'><a href='https://essays.com/' rel='nofollow'>"
+     "Cheap Custom Papers Online Store</a></cite><p>Great post!</p></div></div>", "Cheap Custom Papers Online Store", "comment_author_commercial"),
+    ("Korean gambling in a widget", "<div class='widget HTML'><a href='https://toto.kr/'>토토사이트 추천</a></div>", "토토사이트 추천", "vocab:gambling"),
+    ("credit line carrying a casino", "<footer><div class='widget Attribution'>Theme by <a href='https://casino-bonus.com/'>Casino Bonus</a></div></footer>",
+     "Casino Bonus", "vocab:gambling"),
+]
+
+
+@pytest.mark.parametrize("what,block,text,reason", SPAM)
+def test_spam(what, block, text, reason):
+    link = verdict(block, text)
+    assert link.spam, what
+    assert any(r.startswith(reason) for r in link.reasons), link.reasons
+
+
+def test_spun_titles_are_spam_and_own_posts_are_not():
+    titles = ["Checking out the Enchantment from the Catherine Deserts", "Exploring the Enchantment on the Catherine Deserts",
+              "Five Gentle Cleansers for Sensitive Skin"]
+    items = "".join(f"<article class='post'><h3><a href='/2024/0{i + 1}/p{i}.html'>{t}</a></h3></article>" for i, t in enumerate(titles))
+    ex = extract(page(f"<div class='widget PopularPosts'>{items}</div>"), URL)
+    by_text = {link.text: link for link in ex.links}
+    assert by_text[titles[0]].spam and "spun" in by_text[titles[0]].reasons
+    assert by_text[titles[1]].spam
+    assert not by_text[titles[2]].spam
+
+
+def test_dense_off_topic_block_is_spam():
+    anchors = ["Lakeside Roofing and Gutter Repair", "Orlando Vacation Villas With Pools", "Used Forklifts and Pallet Trucks",
+               "Affordable Kitchen Remodeling Denver"]
+    links = "".join(f"<a href='https://site{i}.com/'>{t}</a><br>" for i, t in enumerate(anchors))
+    ex = extract(page(f"<section class='widget widget_text'><div class='textwidget'><p>{links}</p></div></section>"), URL)
+    assert all(link.spam and "dense_external_block" in link.reasons for link in ex.links if link.text in anchors)
+
+
+CLEAN = [
+    ("site navigation", "<nav><ul><li><a href='/'>Home</a></li><li><a href='/p/about.html'>About</a></li><li><a href='/search/label/acne'>Acne</a></li></ul></nav>", "Home"),
+    ("own on-topic post", "<div class='widget PopularPosts'><article class='post'><h3><a href='/2024/01/rosacea.html'>How I Finally Calmed My Rosacea Flare-Ups</a></h3></article></div>",
+     "How I Finally Calmed My Rosacea Flare-Ups"),
+    ("labels", "<div class='widget Label'><ul><li><a href='/search/label/hair%20loss'>hair loss</a></li></ul></div>", "hair loss"),
+    ("platform credit", "<footer><div class='widget Attribution'>Powered by <a href='https://www.blogger.com'>Blogger</a></div></footer>", "Blogger"),
+    ("theme credit", "<footer><p class='site-info'>Theme: Astra by <a href='https://wpastra.com/'>Brainstorm Force</a></p></footer>", "Brainstorm Force"),
+    ("share button", "<div class='post-share-buttons'><a href='https://www.facebook.com/sharer/sharer.php?u=x'>Share to Facebook</a></div>", "Share to Facebook"),
+    ("social profile", "<aside class='sidebar'><div class='widget'><a href='https://www.instagram.com/glowskin/'>Follow me on Instagram</a></div></aside>", "Follow me on Instagram"),
+    ("on-topic blogroll", "<div class='widget LinkList'><ul><li><a href='https://labmuffin.com/'>Lab Muffin Beauty Science</a></li>"
+     "<li><a href='https://a.com/'>Skin and Tonic</a></li><li><a href='https://b.com/'>Curly Hair Diaries</a></li>"
+     "<li><a href='https://c.com/'>The Derm Review</a></li></ul></div>", "Lab Muffin Beauty Science"),
+    ("commenter with a name", "<div class='comments'><div class='comment'><cite class='user'><a href='https://janeblog.com/' rel='nofollow'>Jane Porter</a></cite></div></div>", "Jane Porter"),
+    ("collapsed submenu", "<style>.sub-menu{display:none}</style><nav><ul><li><a href='/c/'>Ingredients</a><ul class='sub-menu'><li><a href='/c/retinoids/'>Retinoids</a></li></ul></li></ul></nav>", "Retinoids"),
+    ("skip link", "<a class='skip-link screen-reader-text' href='#content'>Skip to content</a>", "Skip to content"),
+    ("nude lipstick post", "<div class='widget PopularPosts'><article class='post'><h3><a href='/2024/02/nude.html'>My Five Favourite Nude Lipsticks</a></h3></article></div>",
+     "My Five Favourite Nude Lipsticks"),
+]
+
+
+@pytest.mark.parametrize("what,block,text", CLEAN)
+def test_not_spam(what, block, text):
+    link = verdict(block, text)
+    assert not link.spam, (what, link.reasons)
+    assert link.reasons == []
+
+
+def test_hidden_detection_inline_css_and_media():
+    html = """<html><head><style>.gone{display:none} #off{position:absolute;left:-5000px}
+      @media (max-width:600px){.mobile-hidden{display:none}} .menu a:hover{display:none}</style></head><body>
+      <div class='gone'><a href='https://a.com'>a</a></div><div id='off'><a href='https://b.com'>b</a></div>
+      <div class='mobile-hidden'><a href='https://c.com'>c</a></div><p hidden><a href='https://d.com'>d</a></p>
+      <span style='font-size:0px'><a href='https://e.com'>e</a></span><a href='https://f.com' style='visibility: hidden'>f</a>
+      <a href='https://g.com'>g</a></body></html>"""
+    tree = lxml.html.document_fromstring(html)
+    hidden = HiddenMap(tree)
+    seen = {a.text: hidden.hidden_root(a) is not None for a in tree.iter("a")}
+    assert seen == {"a": True, "b": True, "c": False, "d": True, "e": True, "f": True, "g": False}
+
+
+REGIONS = [
+    ("div", "widget PopularPosts", "widget"),
+    ("div", "post-body entry-content", "body"),
+    ("div", "comment-content entry-content", "comments"),
+    ("div", "elementor-widget elementor-widget-theme-post-content", "body"),
+    ("div", "elementor-widget-container", None),
+    ("aside", "widget-area", "sidebar"),
+    ("footer", "site-footer", "footer"),
+    ("div", "jp-relatedposts", "widget"),
+    ("div", "content-sidebar-wrap", None),
+    ("nav", None, "nav"),
+    ("div", "sharedaddy sd-sharing-enabled", "other"),
+]
+
+
+@pytest.mark.parametrize("tag,cls,expected", REGIONS)
+def test_element_signal(tag, cls, expected):
+    el = lxml.html.fragment_fromstring(f"<{tag}{f' class={cls!r}' if cls else ''}>x</{tag}>")
+    assert element_signal(el) == expected
+
+
+def test_registered_domain_is_offline_and_private_suffix_aware():
+    assert registered_domain("https://glowskinjournal.blogspot.com/x") == "glowskinjournal.blogspot.com"
+    assert registered_domain("https://www.bbc.co.uk/news") == "bbc.co.uk"
+    assert registered_domain("mailto:a@b.c") == "" and registered_domain("http://[::1") == ""
+    assert resolve("../a", "https://x.com/b/c/") == "https://x.com/b/a"
+
+
+LANGUAGES = [
+    ("Online Velgen Kopen: Een Gids voor de Slimme Shopper", "nl"),
+    ("Situs judi slot online terpercaya dan resmi", "id"),
+    ("Die besten Felgen günstig kaufen", "de"),
+    ("How to choose a gentle cleanser for your sensitive skin", "en"),
+    ("Купить шины недорого", "ru"),
+]
+
+
+@pytest.mark.parametrize("text,lang", LANGUAGES)
+def test_language(text, lang):
+    assert detect(text, min_score=1.0) == lang
+
+
+def test_english_headline_is_not_taken_for_czech():
+    assert detect("Europe's richest man to spend $1B on a retail store", min_score=2.0) in ("en", None)
+
+
+def test_rule_files_have_ids_and_reasons():
+    ids = set()
+    for name in ("spam_vocab.jsonl", "spam_signals.jsonl", "spam_hosts.jsonl"):
+        for line in resources.files("audit").joinpath(f"rules/{name}").read_text("utf-8").splitlines():
+            rule = json.loads(line)
+            assert rule["id"] not in ids and rule["why"]
+            ids.add(rule["id"])
+    assert {group.category for group in VOCAB} >= {
+        "gambling", "loans", "replica", "essay", "pharma", "crypto", "seo", "car_parts", "adult"}
