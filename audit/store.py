@@ -18,13 +18,16 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 
 from audit.models import PageAudit
+
+if TYPE_CHECKING:  # pandas is imported when a frame is asked for: the crawl and the CLI start faster
+    import pandas as pd
 
 DEFAULT_STORE = Path("data/skinaudit.sqlite")
 SCHEMA_VERSION = 2
@@ -190,6 +193,8 @@ class FetchedPage:
     etag: str | None = None
     last_modified: str | None = None
     sitemap_lastmod: str | None = None
+    simhash: str | None = None
+    """16 hex digits: simhash of the article body, for near-duplicate detection (``save_fetches``)."""
 
 
 @dataclass(kw_only=True)
@@ -341,6 +346,82 @@ class Store:
                 change_status="changed", change_run=run_id, audit_status="pending", **values,
             ))
             return "changed"
+
+    def save_fetches(self, run_id: int, batch: list[FetchedPage]) -> list[str]:
+        """``save_fetch`` for a batch of pages in one transaction (the crawler's fast path).
+
+        Same rules and statuses as ``save_fetch``, in the order of ``batch``; also stores each page's
+        simhash. A canonical URL that occurs twice in the batch, or that another writer inserted
+        meanwhile, goes through ``save_fetch`` after the batch.
+        """
+        seen: set[str] = set()
+        first: list[FetchedPage] = []
+        later: list[int] = []
+        for i, page in enumerate(batch):
+            (later.append(i) if page.canonical_url in seen else first.append(page))
+            seen.add(page.canonical_url)
+        statuses = dict(zip((p.canonical_url for p in first), self._save_batch(run_id, first)))
+        out = []
+        for i, page in enumerate(batch):
+            out.append(self.save_fetch(run_id, page) if i in later or statuses[page.canonical_url] == "retry"
+                       else statuses[page.canonical_url])
+        return out
+
+    def _save_batch(self, run_id: int, batch: list[FetchedPage]) -> list[str]:
+        if not batch:
+            return []
+        hashes = [sha256(page.html) for page in batch]
+        with self.engine.begin() as conn:
+            old = {row.canonical_url: row for row in conn.execute(
+                sa.select(pages.c.id, pages.c.canonical_url, pages.c.html_hash)
+                .where(pages.c.canonical_url.in_([p.canonical_url for p in batch])).with_for_update())}
+            statuses, inserts, same, changed = [], [], [], []
+            for page, html_hash in zip(batch, hashes):
+                values = dict(
+                    url=page.url, site=page.site, http_status=page.http_status, fetched_at=page.fetched_at,
+                    etag=page.etag, last_modified=page.last_modified, sitemap_lastmod=page.sitemap_lastmod,
+                    last_seen_run=run_id,
+                )
+                prev = old.get(page.canonical_url)
+                if prev is None:
+                    inserts.append(dict(values, canonical_url=page.canonical_url, html=zlib.compress(page.html),
+                                        encoding=page.encoding, html_hash=html_hash, first_run=run_id,
+                                        change_status="new", change_run=run_id, audit_status="pending",
+                                        simhash=page.simhash))
+                    statuses.append("new")
+                elif prev.html_hash == html_hash:
+                    same.append(dict(values, _id=prev.id, change_status="unchanged", change_run=run_id))
+                    statuses.append("unchanged")
+                else:
+                    changed.append(dict(values, _id=prev.id, html=zlib.compress(page.html), encoding=page.encoding,
+                                        html_hash=html_hash, change_status="changed", change_run=run_id,
+                                        audit_status="pending", simhash=page.simhash))
+                    statuses.append("changed")
+            if inserts:
+                done = conn.execute(_insert(self.dialect, pages).on_conflict_do_nothing(
+                    index_elements=[pages.c.canonical_url]), inserts).rowcount
+                if done != len(inserts):  # another writer inserted some meanwhile: redo those one by one
+                    mine = {row.canonical_url for row in conn.execute(
+                        sa.select(pages.c.canonical_url).where(
+                            pages.c.canonical_url.in_([r["canonical_url"] for r in inserts]),
+                            pages.c.first_run == run_id, pages.c.html_hash.in_([r["html_hash"] for r in inserts])))}
+                    statuses = ["retry" if s == "new" and p.canonical_url not in mine else s
+                                for s, p in zip(statuses, batch)]
+            for rows in (same, changed):
+                if rows:  # executemany: bind names must differ from the column names
+                    keys = [k for k in rows[0] if k != "_id"]
+                    conn.execute(pages.update().where(pages.c.id == sa.bindparam("_id"))
+                                 .values({k: sa.bindparam("v_" + k) for k in keys}),
+                                 [{"_id": r["_id"], **{"v_" + k: r[k] for k in keys}} for r in rows])
+        return statuses
+
+    def touch_unchanged_many(self, run_id: int, canonical_urls: list[str]) -> None:
+        """``touch_unchanged`` for many pages in one transaction."""
+        with self.engine.begin() as conn:
+            for start in range(0, len(canonical_urls), 500):
+                chunk = canonical_urls[start:start + 500]
+                conn.execute(pages.update().where(pages.c.canonical_url.in_(chunk))
+                             .values(last_seen_run=run_id, **self._unchanged(run_id)))
 
     def touch_unchanged(self, run_id: int, canonical_url: str) -> None:
         """A 304 or an unchanged sitemap lastmod: the page is still there and has not changed."""
@@ -531,10 +612,12 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def frame(self, table: sa.Table, *, drop: tuple[str, ...] = ()) -> pd.DataFrame:
+    def frame(self, table: sa.Table, *, drop: tuple[str, ...] = ()) -> "pd.DataFrame":
         """A whole table as a DataFrame (the reports' input), minus heavy columns."""
         cols = [c for c in table.c if c.name not in drop]
         with self.engine.connect() as conn:
+            import pandas as pd
+
             return pd.read_sql(sa.select(*cols), conn)
 
     def counts(self) -> dict[str, int]:

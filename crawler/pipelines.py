@@ -1,7 +1,7 @@
 """Item pipelines: one job each, outcomes counted in namespaced stats, drops with a reason.
 
 ``NearDuplicatePipeline`` (100)  fingerprints post bodies; a post already stored under another URL
-                                 (same canonical this run, or a simhash within 3 bits) becomes a
+                                 (same canonical this run, or a simhash within 6 bits) becomes a
                                  ``duplicate`` event instead of a second article.
 ``StorePipeline``         (300)  upserts posts (``Store.save_fetch``), touches unchanged ones, notes
                                  late sitemap lastmods.
@@ -85,32 +85,68 @@ class NearDuplicatePipeline(CrawlPipeline):
 
 
 class StorePipeline(CrawlPipeline):
-    """Stores posts: new / changed / unchanged from ``save_fetch``; unchanged ones are only touched.
+    """Stores posts: new / changed / unchanged from ``Store.save_fetches``; unchanged ones are only touched.
 
-    Stats: ``skinaudit/store/new``, ``…/changed``, ``…/unchanged`` and
+    Writes go in batches (one transaction per ``SKINAUDIT_STORE_BATCH`` posts, and at least every
+    ``SKINAUDIT_STORE_FLUSH_SECONDS``): a killed crawl loses at most that much unstored work, which
+    the next run fetches again. Stats: ``skinaudit/store/new``, ``…/changed``, ``…/unchanged`` and
     ``skinaudit/store/unchanged/<reason>`` (not-modified, sitemap-lastmod).
     """
 
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        self.batch_size = crawler.settings.getint("SKINAUDIT_STORE_BATCH", 50)
+        self.interval = crawler.settings.getfloat("SKINAUDIT_STORE_FLUSH_SECONDS", 1.0)
+        self.pending: dict[str, FetchedPage] = {}
+        self.touches: list[str] = []
+        self.timer = None
+
+    def open_spider(self) -> None:
+        from twisted.internet.task import LoopingCall
+
+        self.timer = LoopingCall(self.flush)
+        self.timer.start(self.interval, now=False)
+
+    def close_spider(self) -> None:
+        if self.timer is not None and self.timer.running:
+            self.timer.stop()
+        self.flush()
+
     def process_item(self, item):
-        store = self.store
-        if store is None:
+        if self.store is None:
             return item
         if isinstance(item, ArticleItem):
             fields = ItemAdapter(item).asdict()
             page = FetchedPage(**{k: fields[k] for k in (
                 "url", "canonical_url", "site", "http_status", "fetched_at", "html", "encoding", "etag",
-                "last_modified", "sitemap_lastmod")})
-            status = store.save_fetch(self.run_id, page)
-            if status != "unchanged" and item.simhash:
-                set_simhash(store, item.canonical_url, item.simhash)
-            self.stats.inc_value(f"skinaudit/store/{status}")
+                "last_modified", "sitemap_lastmod", "simhash")})
+            if page.canonical_url in self.pending:
+                self.flush()
+            self.pending[page.canonical_url] = page
         elif isinstance(item, UnchangedItem):
-            store.touch_unchanged(self.run_id, item.canonical_url)
+            self.touches.append(item.canonical_url)
             self.stats.inc_value("skinaudit/store/unchanged")
             self.stats.inc_value(f"skinaudit/store/unchanged/{item.reason}")
         elif isinstance(item, SitemapLastmod):
-            set_sitemap_lastmod(store, item.url, item.lastmod)
+            waiting = self.pending.get(item.url)
+            if waiting is not None:
+                waiting.sitemap_lastmod = item.lastmod
+            else:
+                set_sitemap_lastmod(self.store, item.url, item.lastmod)
+        if len(self.pending) + len(self.touches) >= self.batch_size:
+            self.flush()
         return item
+
+    def flush(self) -> None:
+        store = self.store
+        if store is None or not (self.pending or self.touches):
+            return
+        batch, self.pending = list(self.pending.values()), {}
+        touches, self.touches = self.touches, []
+        for status in store.save_fetches(self.run_id, batch):
+            self.stats.inc_value(f"skinaudit/store/{status}")
+        if touches:
+            store.touch_unchanged_many(self.run_id, touches)
 
 
 class EventPipeline(CrawlPipeline):
@@ -152,11 +188,6 @@ def site_simhashes(store: Store, site: str) -> list[tuple[str, str]]:
         rows = conn.execute(sa.select(pages.c.canonical_url, pages.c.simhash)
                             .where(pages.c.site == site, pages.c.simhash.is_not(None))).all()
     return [(row.canonical_url, row.simhash) for row in rows]
-
-
-def set_simhash(store: Store, canonical_url: str, value: str) -> None:
-    with store.engine.begin() as conn:
-        conn.execute(pages.update().where(pages.c.canonical_url == canonical_url).values(simhash=value))
 
 
 def set_sitemap_lastmod(store: Store, url: str, lastmod: str) -> None:

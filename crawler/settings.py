@@ -40,6 +40,9 @@ CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1
 DOWNLOAD_DELAY_JITTER = 0.5
+# Items processed in parallel per response: a page yields one post and a few events, and a high
+# value costs an asyncio task per slot for every response.
+CONCURRENT_ITEMS = 8
 # Sites crawled at the same time by one process (each site is one crawler).
 SKINAUDIT_CONCURRENT_SITES = 8
 

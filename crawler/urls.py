@@ -9,6 +9,7 @@ word (``crawler.pages.article.page_kind``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only track the visit: dropped from every URL.
@@ -59,6 +60,7 @@ def _clean_query(query: str) -> str:
     return urlencode(sorted(pairs), doseq=True)
 
 
+@lru_cache(maxsize=65536)
 def normalize_url(url: str) -> str:
     """One spelling per address: the key for deduplication and the store's fallback canonical URL."""
     try:
@@ -87,6 +89,7 @@ def in_domains(url: str, domains: list[str]) -> bool:
     return bool(host) and any(host == d or host.endswith("." + d) for d in domains)
 
 
+@lru_cache(maxsize=65536)
 def url_kind(url: str) -> str:
     """What a link most likely points to, from its address alone.
 

@@ -50,8 +50,7 @@ class Hit:
 
 
 def words_for(seed: int, n: int) -> str:
-    rnd = random.Random(seed)
-    return " ".join(rnd.choice(WORDS) for _ in range(n))
+    return " ".join(random.Random(seed).choices(WORDS, k=n))
 
 
 class Blog:
@@ -66,6 +65,8 @@ class Blog:
         self.versions: dict[int, int] = {}
         self.removed: set[int] = set()
         self.flaky_served = 0
+        self._paths = {self.post_path(i): i for i in range(1, posts + 1)}
+        self._html: dict[tuple[int, int, int], bytes] = {}
 
     # -- addresses ------------------------------------------------------------------------
 
@@ -79,6 +80,10 @@ class Blog:
 
     def post_ids(self) -> list[int]:
         return [i for i in range(1, self.n + 1) if i not in self.removed]
+
+    def post_at(self, path: str) -> int | None:
+        i = self._paths.get(path)
+        return None if i is None or i in self.removed else i
 
     def lastmod(self, i: int) -> datetime:
         return self.date(i) + timedelta(hours=self.versions.get(i, 0))
@@ -115,7 +120,7 @@ class Blog:
                 f'<footer>Theme by <a href="https://wordpress.org/">WordPress</a></footer></body></html>')
 
     def recent(self, base: str) -> str:
-        ids = self.post_ids()[-5:]
+        ids = [i for i in range(self.n, 0, -1) if i not in self.removed][:5][::-1]
         return "<ul>" + "".join(f'<li><a href="{base}{self.post_path(i)}">Post {i}</a></li>' for i in ids) + "</ul>"
 
     def post_body(self, i: int) -> str:
@@ -295,10 +300,13 @@ class CrawlSite:
             return self.html(blog.listing(base, blog.post_ids()[:5], "Serums", "archive tag"))
         if path == "/about/":
             return self.html(blog.page(base, "About", "<p>About this blog.</p>", classes="page page-template-default"))
-        for i in blog.post_ids():
-            if path == blog.post_path(i):
-                body = blog.post_html(base, i).encode("utf-8")
-                return self.conditional(body, "text/html; charset=utf-8", blog.lastmod(i), request_headers)
+        i = blog.post_at(path)
+        if i is not None:
+            key = (i, blog.versions.get(i, 0), len(blog.removed))
+            body = blog._html.get(key)
+            if body is None:
+                body = blog._html[key] = blog.post_html(base, i).encode("utf-8")
+            return self.conditional(body, "text/html; charset=utf-8", blog.lastmod(i), request_headers)
         if blog.traps:
             trap = self.trap(path, query, base)
             if trap is not None:
