@@ -90,28 +90,54 @@ def jobdir_for(jobs_dir: str | Path, store: Store, site: SiteConfig) -> Path:
     return Path(jobs_dir) / key / site.name
 
 
+def read_marker(jobdir: Path) -> dict:
+    try:
+        return json.loads((jobdir / MARKER).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 def prepare_jobdir(jobdir: Path, run_id: int) -> str:
-    """``fresh``, ``resumed`` (a cleanly stopped crawl) or ``discarded`` (left by a killed crawl)."""
-    status = "fresh"
+    """``fresh``, ``resumed`` (a cleanly stopped crawl) or ``discarded`` (left by a killed crawl).
+
+    The marker file lists the runs that worked on the frontier (see ``earlier_runs``).
+    """
+    status, runs = "fresh", []
     if jobdir.exists():
-        try:
-            clean = json.loads((jobdir / MARKER).read_text()).get("clean") is True
-        except (OSError, ValueError):
-            clean = False
+        marker = read_marker(jobdir)
+        clean = marker.get("clean") is True
         status = "resumed" if clean else "discarded"
-        if not clean:
+        if clean:
+            runs = [int(r) for r in marker.get("runs", [])]
+        else:
             shutil.rmtree(jobdir, ignore_errors=True)
     jobdir.mkdir(parents=True, exist_ok=True)
-    (jobdir / MARKER).write_text(json.dumps({"clean": False, "run": run_id}))
+    (jobdir / MARKER).write_text(json.dumps({"clean": False, "runs": runs + [run_id]}))
     return status
+
+
+def earlier_runs(jobdir: Path, run_id: int) -> list[int]:
+    """Runs that began the frontier this run resumes: pages they saw count as seen by this run."""
+    return [r for r in read_marker(jobdir).get("runs", []) if r != run_id]
 
 
 def close_jobdir(jobdir: Path, reason: str) -> None:
     """Keep the frontier of a crawl stopped by a signal (to resume); drop it otherwise."""
     if reason == "shutdown":
-        (jobdir / MARKER).write_text(json.dumps({"clean": True}))
+        marker = read_marker(jobdir)
+        (jobdir / MARKER).write_text(json.dumps({"clean": True, "runs": marker.get("runs", [])}))
     else:
         shutil.rmtree(jobdir, ignore_errors=True)
+
+
+def adopt_earlier_runs(store: Store, site: str, runs: list[int], run_id: int) -> None:
+    """A resumed crawl does not fetch again what the interrupted run already stored: count it as seen."""
+    if not runs:
+        return
+    from audit.store import pages
+    with store.engine.begin() as conn:
+        conn.execute(pages.update().where(pages.c.site == site, pages.c.last_seen_run.in_(runs))
+                     .values(last_seen_run=run_id))
 
 
 # -- progress ----------------------------------------------------------------------------------
@@ -123,6 +149,7 @@ class SiteRun:
     crawler: Any = None
     jobdir: Path | None = None
     jobdir_status: str = "off"
+    earlier_runs: list = field(default_factory=list)
     reason: str = "not started"
     counts: dict = field(default_factory=dict)
 
@@ -225,6 +252,11 @@ def stop_auditors(stop, procs) -> None:
 # -- the crawl ---------------------------------------------------------------------------------
 
 
+def mark_gone(store: Store, run: SiteRun, run_id: int) -> int:
+    adopt_earlier_runs(store, run.site.name, run.earlier_runs, run_id)
+    return store.mark_gone(run_id, run.site.name)
+
+
 def counts_of(run: SiteRun, store: Store, run_id: int) -> dict:
     blocked = int(run.reason == "blocked" or run.stat("skinaudit/blocked/site") > 0)
     complete = int(run.reason in COMPLETE_REASONS and not blocked)
@@ -232,7 +264,7 @@ def counts_of(run: SiteRun, store: Store, run_id: int) -> dict:
         "new": run.stat("skinaudit/store/new"),
         "changed": run.stat("skinaudit/store/changed"),
         "unchanged": run.stat("skinaudit/store/unchanged"),
-        "gone": store.mark_gone(run_id, run.site.name) if complete else 0,
+        "gone": mark_gone(store, run, run_id) if complete else 0,
         "errors": run.stat("skinaudit/events/error"),
         "blocked": blocked,
         "duplicates": run.stat("skinaudit/events/duplicate"),
@@ -303,6 +335,7 @@ def crawl_sites(sites: list[SiteConfig], store: Store, run_id: int, *, redis_url
             return None
         if run.jobdir is not None:
             run.jobdir_status = prepare_jobdir(run.jobdir, run_id)
+            run.earlier_runs = earlier_runs(run.jobdir, run_id)
             logger.info("%s: JOBDIR %s (%s)", run.site.name, run.jobdir, run.jobdir_status)
         run.crawler = Crawler(BlogSpider, site_settings(base, run.site, run.jobdir))
         run.reason = "running"

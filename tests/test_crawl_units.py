@@ -10,7 +10,9 @@ import pytest
 from audit.sites import SiteConfig
 from crawler.dedupe import NearDuplicateIndex, distance, simhash, to_hex
 from crawler.middlewares import BlockedSiteMiddleware, retry_after_seconds
-from crawler.runner import SiteRun, close_jobdir, final_table, prepare_jobdir, project_settings, site_settings
+from crawler.runner import (
+    SiteRun, close_jobdir, earlier_runs, final_table, prepare_jobdir, project_settings, site_settings,
+)
 from crawler.urls import in_domains, normalize_url, url_kind
 
 
@@ -125,6 +127,7 @@ def test_jobdir_kept_after_a_clean_stop_discarded_after_a_kill(tmp_path):
     (jobdir / "requests.queue").mkdir()
     close_jobdir(jobdir, "shutdown")  # Ctrl-C: Scrapy saved the queue
     assert prepare_jobdir(jobdir, 2) == "resumed" and (jobdir / "requests.queue").exists()
+    assert earlier_runs(jobdir, 2) == [1]  # run 1's pages count as seen by run 2
     # killed: the marker still says "running"
     assert prepare_jobdir(jobdir, 3) == "discarded" and not (jobdir / "requests.queue").exists()
     close_jobdir(jobdir, "finished")
