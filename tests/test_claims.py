@@ -98,15 +98,15 @@ def test_context_doctor_does_not_back_author_voice(stage):
 
 
 def test_find_claims_uses_paragraph_context_and_offsets(stage):
-    text = (
-        "A 2014 study published in the Journal of Dermatology tested onion juice.\n\n"
-        "It smells strong. Onion juice regrows hair.\n\n"
-        "A 2014 study published in the Journal of Dermatology tested onion juice. Onion juice regrows hair."
-    )
+    study = "A 2014 study published in the Journal of Dermatology tested onion juice on 38 people."
+    report = "Hair regrew in 74% of the participants within six weeks."
+    text = f"{study}\n\nIt smells strong. {report}\n\n{study} {report} Onion juice regrows hair in any kind of baldness."
     result = stage.find_claims(text)
-    assert result.sentences == 5
-    regrow = [c for c in result.claims if c.sentence == "Onion juice regrows hair."]
-    assert [c.label for c in regrow] == [U, S]  # the study only backs its own paragraph
+    assert result.sentences == 6
+    reports = [c.label for c in result.claims if c.sentence == report]
+    assert reports == [U, S]  # the study only backs its own paragraph
+    extrapolation = [c for c in result.claims if c.sentence.startswith("Onion juice regrows")]
+    assert extrapolation[0].label == U  # author-voice claims after a study are not backed by it
     for claim in result.claims:
         assert text[claim.start : claim.end] == claim.sentence
     assert all(c.label != N for c in result.claims)

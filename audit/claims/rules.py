@@ -81,6 +81,8 @@ class Rule:
     weak: bool = False
     """A weak trigger loses to any strong one when the category is chosen (attributes such as
     "anti-inflammatory properties", generic "it works")."""
+    standalone: bool = False
+    """An intensifier that promises a result on its own ("…, guaranteed.")."""
     not_in_reports: bool = False
     """An intensifier that does not count in a past report or testimonial."""
     with_condition: str = ""
@@ -137,6 +139,7 @@ def parse_rule(obj: dict, allowed_kinds: set[str]) -> Rule:
         weak=bool(obj.get("weak", False)),
         with_condition=obj.get("with_condition", ""),
         not_in_reports=bool(obj.get("not_in_reports", False)),
+        standalone=bool(obj.get("standalone", False)),
     )
 
 

@@ -113,12 +113,19 @@ def _pairs(sent, heads, tails, window, category, strong=True, reverse=False):
     return found
 
 
+def _nominal(sent: Sentence, verbs: list) -> list:
+    """Verbs that can follow their condition: "burn healing", "acne-fighting", "used to treat"
+    (not "hair loss is a calm place", where "calm" is an adjective)."""
+    doc = sent.doc
+    return [v for v in verbs if doc[v[0]].lower_.endswith("ing") or (v[0] > 0 and doc[v[0] - 1].lower_ == "to")]
+
+
 def pair_triggers(sent: Sentence) -> list[Trigger]:
     """Claims made of two halves: verb + condition, verb + target, agent + harm."""
     cond, sym = sent.get("condition"), sent.get("symptom")
     verbs, nouns = sent.get("treat_verb"), sent.get("treat_noun")
     triggers = _pairs(sent, verbs, cond, TREAT_WINDOW, "disease_treatment")
-    triggers += _pairs(sent, verbs, cond, REVERSE_WINDOW, "disease_treatment", reverse=True)
+    triggers += _pairs(sent, _nominal(sent, verbs), cond, REVERSE_WINDOW, "disease_treatment", reverse=True)
     triggers += _pairs(sent, verbs, sym, TREAT_WINDOW, "biological_effect")
     triggers += _pairs(sent, sent.get("bio_verb"), sent.get("bio_target"), BIO_WINDOW, "biological_effect")
     triggers += _pairs(sent, sent.get("change_verb"), sent.get("bio_target"), CHANGE_WINDOW, "biological_effect", reverse=True)
@@ -186,13 +193,18 @@ def collect_triggers(sent: Sentence) -> tuple[list[Trigger], list[str]]:
 def absolute_trigger(sent: Sentence, triggers: list[Trigger]) -> Trigger | None:
     """An intensifier (instantly, guaranteed, within 4 weeks) attached to a claim or a result."""
     effects = [t for t in triggers if t.category != "authority_or_proof"]
-    if sent.get("procedural") and not effects:
-        return None  # "results within 60 days or your money back" is a refund term
     negations = _negation_cues(sent)
     for s, e, rule in sent.get("intensifier"):
         if blocked(sent, s, e, negations) or (rule.not_in_reports and sent.get("report")):
             continue
-        if effects or sent.get("result_noun"):
+        promised = effects or sent.get("result_noun")
+        if sent.get("procedural"):
+            # "a 30-day money-back guarantee" is a refund term; "guaranteed results in
+            # 2 weeks, or your money back" still guarantees results
+            promised = effects or (rule.standalone and sent.get("result_noun"))
+        elif rule.standalone:
+            promised = True
+        if promised:
             return Trigger(s, e, "absolute_or_guarantee", (rule,))
     return None
 
@@ -203,6 +215,8 @@ def governs(sent: Sentence, hedge, trig: Trigger) -> bool:
         return True
     if sent.clause(hs) != sent.clause(trig.start):
         return False
+    if trig.category == "authority_or_proof":
+        return True  # "studies suggest", "some trials suggest … may": the evidential verb hedges
     if rule.scope == "forward":
         return hs <= trig.start
     return hs >= trig.start
@@ -225,26 +239,37 @@ def governing_hedge(sent: Sentence, triggers: list[Trigger]):
     return used
 
 
-def sentence_sources(sent: Sentence) -> tuple[list, bool]:
-    """Identifiable sources in the sentence, and whether it attributes words to someone."""
+# cues, not sources: "she says" (words of the person named before), "participants", "had"
+# (results of the study named before)
+CUES = {"attribution", "report"}
+
+
+def sentence_sources(sent: Sentence) -> tuple[list, set]:
+    """Identifiable sources in the sentence, and which cues (attribution, report) it holds."""
     vague = [(s, e) for s, e, r in sent.sources if r.kind == "vague_source"]
-    found, attributed = [], False
+    found, cues = [], set()
     for s, e, rule in sent.sources:
         if rule.kind != "source" or any(vs <= s < ve for vs, ve in vague):
             continue
-        if rule.source_kind == "attribution":
-            attributed = True
+        if rule.source_kind in CUES:
+            cues.add(rule.source_kind)
         else:
             found.append((rule.source_kind, rule.id, sent.text(s, e)))
-    return found, attributed
+    return found, cues
 
 
-def pick_support(own: list, attributed: bool, context: list):
-    """The source backing this sentence: its own, or one named earlier in the paragraph."""
+def pick_support(own: list, cues: set, context: list):
+    """The source backing this sentence: its own, or one named earlier in the paragraph.
+
+    A study named earlier backs a sentence that reports results or follows an "according to
+    the study" report; an author-voice claim after it is not backed (guideline: extrapolation).
+    A person or institution named earlier backs only words attributed to them ("she says").
+    """
     if own:
         return own[0]
+    reporting = "report" in cues or any(kind == "study_ref" for kind, _, _ in context[-1:])
     for kind, rule_id, text in reversed(context):
-        if kind in PROPAGATING or (attributed and kind in NEEDS_ATTRIBUTION):
+        if (reporting and kind in PROPAGATING) or ("attribution" in cues and kind in NEEDS_ATTRIBUTION):
             return kind, rule_id, text
     return None
 
@@ -259,8 +284,23 @@ def choose(triggers: list[Trigger], order: tuple) -> Trigger:
     return strong[0]
 
 
+QUESTION_WORDS = {"what", "how", "why", "when", "which", "who", "does", "do", "can", "is", "are", "should", "will", "could"}
+
+
 def is_question(sent: Sentence) -> bool:
-    return sent.doc[sent.end - 1].text == "?"
+    """A question, or a heading phrased as one ("What the research says")."""
+    doc = sent.doc
+    last = doc[sent.end - 1].text
+    if last == "?":
+        return True
+    short = sent.end - sent.start <= HEADING_MAX
+    return short and doc[sent.start].lower_ in QUESTION_WORDS and last not in {".", "!", "…", ":"}
+
+
+def is_bibliography(sent: Sentence) -> bool:
+    """A reference-list entry: "[1] Jimenez JJ, … Efficacy and safety of …"."""
+    doc = sent.doc
+    return sent.end - sent.start > 3 and doc[sent.start].text == "[" and doc[sent.start + 2].text == "]"
 
 
 def no_claim(reasons: list[str]) -> Verdict:
@@ -277,9 +317,11 @@ def judge(sent: Sentence, context: list) -> Verdict:
         cosmetic = ["cosmetic wording only"] if sent.get("cosmetic") else []
         return no_claim(dropped + cosmetic or ["no health, safety or efficacy claim found"])
     if is_question(sent):
-        return no_claim(["a question, not an assertion"])
-    own, attributed = sentence_sources(sent)
-    support = pick_support(own, attributed, context)
+        return no_claim(["a question or question heading, not an assertion"])
+    if is_bibliography(sent):
+        return no_claim(["a bibliography entry"])
+    own, cues = sentence_sources(sent)
+    support = pick_support(own, cues, context)
     hedge = None if support else governing_hedge(sent, triggers)
     return build_verdict(sent, triggers, hedge, support, dropped)
 
