@@ -1,7 +1,7 @@
 """What the spider yields: typed, keyword-only dataclasses, read by the pipelines through ItemAdapter.
 
 ``ArticleItem``   a fetched post page (page function ``crawler.pages.article.article_item``).
-``UnchangedItem`` a known post that did not change (304 Not Modified, or an unchanged sitemap lastmod).
+``UnchangedItem`` known posts that did not change (304 Not Modified, or an unchanged sitemap lastmod).
 ``SitemapLastmod`` a sitemap lastmod that arrived after its post was already requested.
 ``CrawlEvent``    something the run should report that is not a stored post (errors, blocked, skips,
                   near-duplicates).
@@ -50,12 +50,12 @@ class ArticleItem:
 
 @dataclass(kw_only=True)
 class UnchangedItem:
-    """A stored post that is still there and has not changed: not fetched again, or answered 304."""
+    """Stored posts that are still there and have not changed: not fetched again, or answered 304."""
 
     site: str
     """Name of the site."""
-    canonical_url: str
-    """The store key of the post."""
+    canonical_urls: list[str]
+    """The store keys of the posts (one for a 304; all the skipped entries of a sitemap at once)."""
     reason: str
     """``not-modified`` (HTTP 304) or ``sitemap-lastmod`` (same lastmod as last run, not fetched)."""
 

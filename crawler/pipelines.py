@@ -124,9 +124,9 @@ class StorePipeline(CrawlPipeline):
                 self.flush()
             self.pending[page.canonical_url] = page
         elif isinstance(item, UnchangedItem):
-            self.touches.append(item.canonical_url)
-            self.stats.inc_value("skinaudit/store/unchanged")
-            self.stats.inc_value(f"skinaudit/store/unchanged/{item.reason}")
+            self.touches.extend(item.canonical_urls)
+            self.stats.inc_value("skinaudit/store/unchanged", len(item.canonical_urls))
+            self.stats.inc_value(f"skinaudit/store/unchanged/{item.reason}", len(item.canonical_urls))
         elif isinstance(item, SitemapLastmod):
             waiting = self.pending.get(item.url)
             if waiting is not None:

@@ -145,8 +145,11 @@ class BlogSpider(scrapy.Spider):
             for loc, _ in sitemap.entries:
                 yield from self._sitemap(loc, hops=response.meta.get("hops", 0))
         elif sitemap.kind == "urlset":
+            unchanged: list[str] = []  # one item for all the posts skipped on their lastmod
             for loc, lastmod in sitemap.entries:
-                yield from self._index_entry(loc, lastmod, "sitemap")
+                yield from self._index_entry(loc, lastmod, "sitemap", unchanged)
+            if unchanged:
+                yield UnchangedItem(site=self.site.name, canonical_urls=unchanged, reason="sitemap-lastmod")
         elif not response.meta.get("guessed"):
             yield self._event(response.url, "error", "not a sitemap (no <urlset> or <sitemapindex>)")
 
@@ -162,7 +165,8 @@ class BlogSpider(scrapy.Spider):
             return  # a guessed location that does not exist is not an error
         yield self._failure_event(failure)
 
-    def _index_entry(self, url: str, lastmod: str | None, via: str) -> Iterator[Any]:
+    def _index_entry(self, url: str, lastmod: str | None, via: str,
+                     unchanged: list[str] | None = None) -> Iterator[Any]:
         """A URL listed by a sitemap or feed: a post unless its address says it is a listing."""
         kind = url_kind(normalize_url(url))
         if kind in ("archive", "calendar", "home", "static"):
@@ -172,7 +176,7 @@ class BlogSpider(scrapy.Spider):
             return
         if via == "sitemap":  # a feed lists the latest posts only: it does not replace the archives
             self.index_posts += 1
-        yield from self._post(url, via=via, hops=1, lastmod=lastmod)
+        yield from self._post(url, via=via, hops=1, lastmod=lastmod, unchanged=unchanged)
 
     # -- pages ------------------------------------------------------------------------------
 
@@ -181,7 +185,7 @@ class BlogSpider(scrapy.Spider):
         state = self.known.get(normalize_url(response.request.url))
         if response.status == 304:
             if state:
-                yield UnchangedItem(site=self.site.name, canonical_url=state["canonical_url"], reason="not-modified")
+                yield UnchangedItem(site=self.site.name, canonical_urls=[state["canonical_url"]], reason="not-modified")
             return
         if not isinstance(response, HtmlResponse):
             ctype = (response.headers.get("Content-Type") or b"?").decode("latin-1")
@@ -232,7 +236,8 @@ class BlogSpider(scrapy.Spider):
         else:  # home, static, other: the page decides what it is
             yield from self._page(n, hops=hops + 1)
 
-    def _post(self, url: str, *, via: str, hops: int, lastmod: str | None = None) -> Iterator[Any]:
+    def _post(self, url: str, *, via: str, hops: int, lastmod: str | None = None,
+              unchanged: list[str] | None = None) -> Iterator[Any]:
         n = normalize_url(url)
         if lastmod and n in self._requested and n not in self._lastmods:
             self._lastmods[n] = lastmod
@@ -242,7 +247,10 @@ class BlogSpider(scrapy.Spider):
         state = self.known.get(n)
         if state and lastmod and state.get("sitemap_lastmod") == lastmod:
             self._handled.add(n)
-            yield UnchangedItem(site=self.site.name, canonical_url=state["canonical_url"], reason="sitemap-lastmod")
+            if unchanged is not None:
+                unchanged.append(state["canonical_url"])
+            else:
+                yield UnchangedItem(site=self.site.name, canonical_urls=[state["canonical_url"]], reason="sitemap-lastmod")
             return
         self._requested.add(n)
         headers = {}
