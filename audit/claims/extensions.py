@@ -16,6 +16,8 @@ DOC_EXTENSIONS = {
     "sent_bounds": None,
     # sources found in the caller's context: list of (kind, rule_id, text)
     "context_sources": None,
+    # (start, end, Verdict) for every sentence, claims or not, text order
+    "verdicts": None,
 }
 
 SPAN_EXTENSIONS = {

@@ -86,7 +86,7 @@ class ClaimStage:
         text = text or ""
         short = text[:MAX_SENTENCE_CHARS]
         doc = self._run(short, self.context_sources(context), one_sentence=True)
-        verdict = doc[0 : len(doc)]._.verdict if len(doc) else None
+        verdict = doc._.verdicts[0][2] if doc._.verdicts else None
         if verdict is None:
             verdict = no_claim(["empty sentence"])
         if len(text) > len(short):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+import numpy
+from spacy.attrs import ORTH
 from spacy.tokens import Doc
 
 from audit.claims import extensions  # noqa: F401  (declares the attributes)
@@ -61,7 +63,7 @@ SUPPORTED = "supported_or_hedged_claim"
 class Sentence:
     """The matches of one sentence, grouped by kind, plus its clause layout."""
 
-    def __init__(self, doc: Doc, start: int, end: int, claims, hedges, sources):
+    def __init__(self, doc: Doc, start: int, end: int, claims, hedges, sources, colons=()):
         self.doc, self.start, self.end = doc, start, end
         self.kinds: dict[str, list] = {}
         for match in claims:
@@ -72,7 +74,7 @@ class Sentence:
         ]
         self.terminators = sorted(m[0] for m in hedges if m[2].kind == "terminator")
         self.sources = sources
-        self.body_start = heading_end(doc, start, end)
+        self.body_start = heading_end(colons, start, end)
 
     def get(self, kind: str) -> list:
         return self.kinds.get(kind, [])
@@ -84,12 +86,18 @@ class Sentence:
         return self.doc[start:end].text
 
 
-def heading_end(doc: Doc, start: int, end: int) -> int:
-    """Index after a leading label such as "How it helps:" or "Improved Blood Flow:"."""
-    for i in range(start, min(end - 1, start + HEADING_MAX)):
-        if doc[i].text == ":":
-            return i + 1
+def heading_end(colons, start: int, end: int) -> int:
+    """Index after a leading label such as "How it helps:" or "Improved Blood Flow:"
+    (``colons``: sorted token indices of ":" in the doc)."""
+    k = bisect_right(colons, start - 1)
+    if k < len(colons) and colons[k] < min(end - 1, start + HEADING_MAX):
+        return colons[k] + 1
     return start
+
+
+def colon_positions(doc: Doc) -> list[int]:
+    colon = doc.vocab.strings.add(":")
+    return numpy.flatnonzero(doc.to_array([ORTH]) == colon).tolist()
 
 
 def _between_cosmetic(sent: Sentence, left: int, right: int) -> bool:
@@ -376,6 +384,27 @@ def _slice(matches: list, pos: int, start: int, end: int) -> tuple[list, int]:
     return [m for m in matches[pos:stop] if m[1] <= end], stop
 
 
+ALONE = {"claim", "authority", "intensifier"}
+PAIRS = (
+    ("treat_verb", "condition"),
+    ("treat_verb", "symptom"),
+    ("treat_noun", "condition"),
+    ("bio_verb", "bio_target"),
+    ("change_verb", "bio_target"),
+    ("condition", "recovery"),
+    ("scare_agent", "harm"),
+)
+
+
+def may_claim(claims: list) -> bool:
+    """Cheap first look: can these matches make any trigger at all?"""
+    kinds = {m[2].kind for m in claims}
+    return bool(kinds & ALONE) or any(a in kinds and b in kinds for a, b in PAIRS)
+
+
+NOTHING = ["no health, safety or efficacy claim found"]
+
+
 def judge_doc(doc: Doc) -> list:
     """Judge every sentence; returns the spans of claims, each with ``span._.verdict``."""
     claims_m, hedges_m, sources_m = (
@@ -384,18 +413,22 @@ def judge_doc(doc: Doc) -> list:
         doc._.source_matches or [],
     )
     context = list(doc._.context_sources or [])
-    spans, pc, ph, ps = [], 0, 0, 0
+    spans, verdicts, pc, ph, ps = [], [], 0, 0, 0
+    colons = colon_positions(doc)
     for start, end, opens in doc._.sent_bounds or []:
         if opens and start > 0:
             context = []
         claims, pc = _slice(claims_m, pc, start, end)
         hedges, ph = _slice(hedges_m, ph, start, end)
         sources, ps = _slice(sources_m, ps, start, end)
-        sent = Sentence(doc, start, end, claims, hedges, sources)
-        verdict = judge(sent, context) if claims else no_claim(["no health, safety or efficacy claim found"])
-        span = doc[start:end]
-        span._.verdict = verdict
+        sent = Sentence(doc, start, end, claims, hedges, sources, colons) if claims or sources else None
+        verdict = judge(sent, context) if claims and may_claim(claims) else no_claim(list(NOTHING))
+        verdicts.append((start, end, verdict))
         if verdict.label != NO_CLAIM:
-            spans.append(span)
-        context.extend(sentence_sources(sent)[0])
+            spans.append(doc[start:end])
+        if sources:
+            context.extend(sentence_sources(sent)[0])
+    doc._.verdicts = verdicts
+    for span, verdict in zip(spans, (v for _, _, v in verdicts if v.label != NO_CLAIM)):
+        span._.verdict = verdict
     return spans
