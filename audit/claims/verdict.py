@@ -205,13 +205,9 @@ def absolute_trigger(sent: Sentence, triggers: list[Trigger]) -> Trigger | None:
     for s, e, rule in sent.get("intensifier"):
         if blocked(sent, s, e, negations) or (rule.not_in_reports and sent.get("report")):
             continue
-        promised = effects or sent.get("result_noun")
-        if sent.get("procedural"):
-            # "a 30-day money-back guarantee" is a refund term; "guaranteed results in
-            # 2 weeks, or your money back" still guarantees results
-            promised = effects or (rule.standalone and sent.get("result_noun"))
-        elif rule.standalone:
-            promised = True
+        # "a 30-day money-back guarantee" is a refund term; "guaranteed results in 2 weeks,
+        # or your money back" and "clear skin in 7 days or your money back" promise results
+        promised = effects or sent.get("result_noun") or (rule.standalone and not sent.get("procedural"))
         if promised:
             return Trigger(s, e, "absolute_or_guarantee", (rule,))
     return None
