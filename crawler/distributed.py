@@ -11,8 +11,8 @@ many machines, share each site's frontier, dupefilter and politeness in one Redi
                         seconds old, any other worker puts its held requests back in the queue.
 ``SharedFrontierMiddleware`` (spider) only the first worker of a crawl (the *seeder*) pushes the
                         start requests of the sites file; the others start from the shared queue.
-                        A request is released from the in-flight hash once the spider's output for
-                        it has been consumed (items stored by the synchronous store pipeline).
+                        A request is released from the in-flight hash once everything its response
+                        produced is safe: items through the pipelines, follow-up requests queued.
 ``SharedPolitenessHandler`` (download handler) one per-domain clock in Redis: right before sending a
                         request a worker takes the domain's turn, or sleeps until the domain is free
                         and tries again (Redis server time, so machine clocks do not matter). The domain's delay (``DOWNLOAD_DELAY``,
@@ -46,7 +46,8 @@ import uuid
 import weakref
 from typing import Any
 
-from scrapy import signals
+from itemadapter import is_item
+from scrapy import Request, signals
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -56,6 +57,7 @@ logger = logging.getLogger(__name__)
 
 PREFIX = "skinaudit"
 TOKEN = "skinaudit_inflight"  # request.meta key: (in-flight hash key, token) of a held request
+PARENT = "skinaudit_parent"  # request.meta key: the held request whose response yielded this one
 
 #: Settings a distributed crawl runs with (merged over the project's by ``use_redis``).
 REDIS_SETTINGS = {
@@ -77,6 +79,9 @@ REDIS_SETTINGS = {
     "SKINAUDIT_REDIS_PREFETCH": 0,
     # Seconds between looks at the shared queue while this worker is idle and others work.
     "SKINAUDIT_REDIS_POLL": 0.5,
+    # Write-through store: a held request is released when its items have been through the
+    # pipelines, so they must be in the store by then, not in the StorePipeline's batch.
+    "SKINAUDIT_STORE_BATCH": 1,
 }
 COMPONENTS = {
     "SPIDER_MIDDLEWARES": {"crawler.distributed.SharedFrontierMiddleware": 5},  # outermost: sees the end
@@ -207,6 +212,8 @@ class Frontier:
         self.inflight_key = self.inflight_prefix + self.me
         self.dead_ms = int(settings.getfloat("SKINAUDIT_REDIS_DEAD_AFTER", 30.0) * 1000)
         self.seeder = False
+        # token of a held request -> [outputs of its response not yet stored or queued, all yielded?]
+        self.pending: dict[str, list] = {}
         self._membership = server.register_script(_LUA_MEMBERSHIP)
         self._pop = server.register_script(_LUA_POP)
         self._turn = server.register_script(_LUA_TURN)
@@ -247,10 +254,26 @@ class Frontier:
         """The seeder's start requests are all in the queue."""
         self.server.hdel(self.inflight_key, "seeding")
 
-    def release(self, request) -> None:
-        held = request.meta.pop(TOKEN, None)
-        if held:
-            self.server.hdel(*held)
+    # A held request is released once everything its response produced is safe: every item has
+    # been through the pipelines (item_scraped / item_dropped / item_error) and every follow-up
+    # request is in the shared queue (SharedScheduler.enqueue_request). Scrapy consumes a
+    # callback's output ahead of processing it, so the end of the output is not enough.
+
+    def expect(self, held: tuple[str, str]) -> None:
+        self.pending.setdefault(held[1], [0, False, held])[0] += 1
+
+    def yielded_all(self, held: tuple[str, str]) -> None:
+        self.pending.setdefault(held[1], [0, False, held])[1] = True
+        self.settle(held[1], 0)
+
+    def settle(self, token: str | None, n: int = 1) -> None:
+        entry = self.pending.get(token) if token else None
+        if entry is None:
+            return
+        entry[0] -= n
+        if entry[1] and entry[0] <= 0:
+            del self.pending[token]
+            self.server.hdel(*entry[2])
 
     def turn(self, domain: str, delay: float) -> float:
         """0 when this worker may send to ``domain`` now (the next turn is ``delay`` away), else
@@ -285,9 +308,11 @@ class SharedScheduler(Scheduler):
 
     def enqueue_request(self, request) -> bool:
         held = request.meta.pop(TOKEN, None)  # a redirect or a retry of a held request
+        parent = request.meta.pop(PARENT, None)  # a request found on a held request's response
         queued = super().enqueue_request(request)
         if held:
             self.server.hdel(*held)  # only now: the follow-up is safe in the queue
+        self.frontier.settle(parent)
         return queued
 
     def next_request(self):
@@ -312,6 +337,8 @@ class SharedFrontierMiddleware:
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self.item_settled, signal=signal)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -327,23 +354,46 @@ class SharedFrontierMiddleware:
         if frontier is not None:
             frontier.seeded()
 
-    def _release(self, response) -> None:
+    def _held(self, response):
         frontier = frontier_of(self.crawler)
-        if frontier is not None and response is not None and response.request is not None:
-            frontier.release(response.request)
+        request = getattr(response, "request", None)
+        held = request.meta.get(TOKEN) if request is not None else None
+        return (frontier, held) if frontier is not None and held else (None, None)
+
+    def _mark(self, frontier, held, output) -> None:
+        if isinstance(output, Request):
+            output.meta[PARENT] = held[1]
+            frontier.expect(held)
+        elif is_item(output):
+            frontier.expect(held)
 
     def process_spider_output(self, response, result):
-        try:
+        frontier, held = self._held(response)
+        if frontier is None:
             yield from result
+            return
+        try:
+            for output in result:
+                self._mark(frontier, held, output)
+                yield output
         finally:
-            self._release(response)
+            frontier.yielded_all(held)
 
     async def process_spider_output_async(self, response, result):
+        frontier, held = self._held(response)
         try:
-            async for item_or_request in result:
-                yield item_or_request
+            async for output in result:
+                if frontier is not None:
+                    self._mark(frontier, held, output)
+                yield output
         finally:
-            self._release(response)
+            if frontier is not None:
+                frontier.yielded_all(held)
+
+    def item_settled(self, item, response, spider=None, **_kwargs) -> None:
+        frontier, held = self._held(response)
+        if frontier is not None:
+            frontier.settle(held[1])
 
 
 class SharedPolitenessHandler(HTTP11DownloadHandler):
