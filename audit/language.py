@@ -39,12 +39,18 @@ def _load_stopwords() -> dict[str, dict[str, float]]:
 WORD_LANGS = _load_stopwords()
 
 
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
 def _script_language(text: str) -> str | None:
-    letters = sum(ch.isalpha() for ch in text[:2000])
+    sample = text[:2000]
+    if sample.isascii():
+        return None
+    letters = len(_LETTER.findall(sample))
     if not letters:
         return None
     for lang, pattern in SCRIPTS:
-        if len(pattern.findall(text[:2000])) > letters * 0.3:
+        if len(pattern.findall(sample)) > letters * 0.3:
             return lang
     return None
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from importlib import resources
 from urllib.parse import urljoin, urlsplit
 
@@ -55,33 +55,64 @@ def _normalise(text: str) -> str:
     return " ".join(_WORD.findall(text))
 
 
-def _term_pattern(terms) -> re.Pattern | None:
-    spaced = sorted({_normalise(t) for t in terms if t.strip() and not _UNSPACED.search(t)}, key=len, reverse=True)
-    unspaced = sorted({t.strip().lower() for t in terms if _UNSPACED.search(t)}, key=len, reverse=True)
-    parts = []
-    if spaced:
-        parts.append(r"(?<!\w)(?:" + "|".join(map(re.escape, spaced)) + r")(?!\w)")
-    if unspaced:
-        parts.append("(?:" + "|".join(map(re.escape, unspaced)) + ")")
-    return re.compile("|".join(parts)) if parts else None
+class Terms:
+    """Whole-word phrase look-up by n-grams (a big regex alternation is far slower).
+
+    Each term carries a label; ``found`` returns the (term, label) pairs in a text."""
+
+    def __init__(self, labelled) -> None:
+        self.phrases: dict[str, set] = {}
+        unspaced: dict[str, set] = {}
+        for term, label in labelled:
+            if not term.strip():
+                continue
+            if _UNSPACED.search(term):
+                unspaced.setdefault(term.strip().lower(), set()).add(label)
+            else:
+                self.phrases.setdefault(_normalise(term), set()).add(label)
+        self.longest = max((p.count(" ") + 1 for p in self.phrases), default=0)
+        self.unspaced = unspaced
+        self.unspaced_re = re.compile("|".join(map(re.escape, sorted(unspaced, key=len, reverse=True)))) if unspaced else None
+
+    def found(self, normalised: str) -> set:
+        """(term, label) pairs occurring in an already ``_normalise``d text."""
+        words = normalised.split()
+        hits = set()
+        for n in range(1, min(self.longest, len(words)) + 1):
+            for i in range(len(words) - n + 1):
+                gram = " ".join(words[i : i + n]) if n > 1 else words[i]
+                for label in self.phrases.get(gram, ()):
+                    hits.add((gram, label))
+        if self.unspaced_re is not None and _UNSPACED.search(normalised):
+            for term in self.unspaced_re.findall(normalised):
+                hits.update((term, label) for label in self.unspaced[term])
+        return hits
+
+    def search(self, normalised: str) -> bool:
+        return bool(self.found(normalised))
 
 
 @dataclass(frozen=True)
 class VocabGroup:
     id: str
     category: str
-    pattern: re.Pattern
     external_only: bool
 
 
-VOCAB = tuple(
-    VocabGroup(r["id"], r["category"], _term_pattern(r["terms"]), bool(r.get("external_only")))
-    for r in _rules("spam_vocab.jsonl")
-)
+def _vocab_index() -> tuple[tuple[VocabGroup, ...], Terms]:
+    groups, labelled = [], []
+    for rule in _rules("spam_vocab.jsonl"):
+        group = VocabGroup(rule["id"], rule["category"], bool(rule.get("external_only")))
+        groups.append(group)
+        labelled += [(term, group) for term in rule["terms"]]
+    return tuple(groups), Terms(labelled)
+
+
+VOCAB, VOCAB_TERMS = _vocab_index()
 SIGNALS = {r["id"]: r for r in _rules("spam_signals.jsonl")}
-COMMERCE = _term_pattern(SIGNALS["commerce"]["terms"])
-CREDIT = _term_pattern(SIGNALS["credit"]["terms"])
-KEYWORD_NAME = _term_pattern(SIGNALS["keyword_name"]["terms"])
+COMMERCE = Terms((t, "commerce") for t in SIGNALS["commerce"]["terms"])
+CREDIT = Terms((t, "credit") for t in SIGNALS["credit"]["terms"])
+KEYWORD_NAME = Terms((t, "keyword") for t in SIGNALS["keyword_name"]["terms"])
 GENERIC = frozenset(_normalise(" ".join(SIGNALS["generic"]["terms"])).split())
 HOSTS = {r["id"]: frozenset(r["hosts"]) for r in _rules("spam_hosts.jsonl")}
 # Host-name fragments that only spam domains contain ("slotgacor88.com", "best-casino.net").
@@ -158,19 +189,33 @@ def _in_hosts(domain: str, group: str) -> bool:
 # Verdicts
 
 
-@dataclass
-class Facts:
-    """What the judge knows about one link beyond the Link record."""
+_URLISH = re.compile(r"\S*(?:https?://|www\.)\S*|\S+\.(?:com|net|org|html?|php|jpe?g|png)\S*", re.I)
 
-    link: Link
-    domain: str
-    words: list[str]
-    content: list[str]
-    block: object = None
-    hidden_inline: bool = False
-    comment_author: bool = False
-    credit: bool = False
-    signals: list[str] = field(default_factory=list)
+
+class Facts:
+    """What the judge knows about one link beyond the Link record (page structure read lazily)."""
+
+    def __init__(self, link: Link, spot) -> None:
+        self.link = link
+        self.element = getattr(spot, "element", None)
+        self.hidden_inline = bool(getattr(spot, "hidden_inline", False))
+        text = _URLISH.sub(" ", link.text) if "." in link.text else link.text
+        self.words = _normalise(text).split()
+        self.content = [w for w in self.words if len(w) > 2 and w not in STOPWORDS and w not in GENERIC and not w.isdigit()]
+        self.domain = registered_domain(link.href) if not link.internal else ""
+        self.signals: list[str] = []
+
+    @cached_property
+    def block(self):
+        return _block(self.element) if self.element is not None else None
+
+    @cached_property
+    def comment_author(self) -> bool:
+        return self.link.region == "comments" and _is_comment_author(self.element, self.link)
+
+    @cached_property
+    def credit(self) -> bool:
+        return self.element is not None and _is_credit(self.element)
 
 
 def judge_links(
@@ -183,42 +228,24 @@ def judge_links(
 ) -> list[Link]:
     """Set ``spam`` and ``reasons`` on every non-body link (in place) and return the list."""
     page_stems = _page_stems(page_text)
-    facts = [_facts(link, spot) for link, spot in zip(links, context or [None] * len(links))]
-    judged = [f for f in facts if f.link.region != "body"]
-    for f in judged:
-        f.signals = _signals(f, page_stems, page_language)
+    judged = []
+    seen: dict = {}
+    for link, spot in zip(links, context or [None] * len(links)):
+        if link.region == "body":
+            link.spam, link.reasons = False, []
+            continue
+        f = Facts(link, spot)
+        # menus and widgets repeat links (desktop and mobile copies): same link, same signals
+        key = (link.text, link.href, link.region, link.hidden, f.hidden_inline)
+        f.signals = list(seen[key]) if key in seen else _signals(f, page_stems, page_language)
+        seen[key] = f.signals
+        judged.append(f)
     _spun(judged)
     _dense_blocks(judged)
     for f in judged:
         _decide(f)
     _contaminated_blocks(judged)
-    for f in facts:
-        if f.link.region == "body":
-            f.link.spam, f.link.reasons = False, []
     return links
-
-
-_URLISH = re.compile(r"\S*(?:https?://|www\.)\S*|\S+\.(?:com|net|org|html?|php|jpe?g|png)\S*", re.I)
-
-
-def _facts(link: Link, spot) -> Facts:
-    words = _normalise(_URLISH.sub(" ", link.text)).split()
-    content = [w for w in words if len(w) > 2 and w not in STOPWORDS and w not in GENERIC and not w.isdigit()]
-    element = getattr(spot, "element", None)
-    return Facts(
-        link=link,
-        domain=_domain(link),
-        words=words,
-        content=content,
-        block=_block(element) if element is not None else None,
-        hidden_inline=bool(getattr(spot, "hidden_inline", False)),
-        comment_author=link.region == "comments" and _is_comment_author(element, link),
-        credit=element is not None and _is_credit(element),
-    )
-
-
-def _domain(link: Link) -> str:
-    return registered_domain(link.href) if not link.internal else ""
 
 
 def _signals(f: Facts, page_stems: frozenset, page_language: str) -> list[str]:
@@ -228,14 +255,14 @@ def _signals(f: Facts, page_stems: frozenset, page_language: str) -> list[str]:
     if link.hidden and not allowed and _web_link(link):
         signals.append("hidden" if _injected_hidden(f) else "hidden_by_theme")
     signals += _vocab(f)
-    if allowed or f.credit or not _web_link(link) or link.region in ("nav", "header"):
+    if allowed or not _web_link(link) or link.region in ("nav", "header") or (not link.internal and f.credit):
         return signals
     foreign = _foreign(f, page_language)
     if foreign:
         signals.append("language:" + foreign)
     if _offtopic(f, page_stems, strict=page_language != "en"):
         signals.append("offtopic")
-    commerce = {m.group() for m in COMMERCE.finditer(" ".join(f.words))}
+    commerce = COMMERCE.found(" ".join(f.words))
     if len(commerce) >= 2 and not link.internal:
         signals.append("commercial_keywords")
     elif commerce:
@@ -264,17 +291,13 @@ def _injected_hidden(f: Facts) -> bool:
 
 
 def _vocab(f: Facts) -> list[str]:
-    text = " ".join(f.words)
-    url_text = _normalise(f.domain + " " + _path(f.link.href)) if f.domain else ""
-    hits = []
-    for group in VOCAB:
-        if group.external_only and f.link.internal:
-            continue
-        if group.pattern.search(text) or (url_text and group.pattern.search(url_text)):
-            hits.append("vocab:" + group.category)
+    found = VOCAB_TERMS.found(" ".join(f.words))
+    if f.domain:
+        found |= VOCAB_TERMS.found(_normalise(f.domain + " " + _path(f.link.href)))
+    hits = {"vocab:" + group.category for _, group in found if not (group.external_only and f.link.internal)}
     if f.domain and not hits and HOST_STEMS.search(f.domain):
-        hits.append("vocab:domain")
-    return sorted(set(hits))
+        hits.add("vocab:domain")
+    return sorted(hits)
 
 
 def _path(href: str) -> str:
@@ -324,10 +347,14 @@ def _page_of(href: str) -> str:
     return href.split("#", 1)[0].split("?", 1)[0].rstrip("/")
 
 
+# where link blocks are judged as blocks (menus are dense by design)
+BLOCK_REGIONS = {"widget", "sidebar", "footer", "other", "comments"}
+
+
 def _dense_blocks(judged: list[Facts]) -> None:
     blocks: dict = {}
     for f in judged:
-        if f.block is not None:
+        if f.link.region in BLOCK_REGIONS and f.block is not None:
             blocks.setdefault(f.block, []).append(f)
     for members in blocks.values():
         external = [f for f in members if f.domain and not _in_hosts(f.domain, "social") and not _in_hosts(f.domain, "platform")]
@@ -378,7 +405,7 @@ def _contaminated_blocks(judged: list[Facts]) -> None:
     """An off-topic link among spam links of the same block is part of the same injection."""
     blocks: dict = {}
     for f in judged:
-        if f.block is not None:
+        if f.link.region in BLOCK_REGIONS and f.block is not None:
             blocks.setdefault(f.block, []).append(f)
     for members in blocks.values():
         spam = sum(f.link.spam for f in members)
