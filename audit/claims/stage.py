@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 
 from audit.claims import components  # noqa: F401  (registers the factories)
 from audit.claims import segment
-from audit.claims.verdict import NO_CLAIM, Sentence, Verdict, no_claim, sentence_sources
+from audit.claims.verdict import NO_CLAIM, Sentence, Verdict, condition_notes, no_claim, sentence_sources
 from audit.models import ClaimFinding, ClaimsResult
 
 PIPES = ("audit_sentences", "audit_lemmatizer", "audit_claim_triggers", "audit_hedges", "audit_sources", "audit_verdict")
@@ -73,8 +73,8 @@ class ClaimStage:
         if not context or not context.strip():
             return []
         doc = self._run(context[:MAX_SENTENCE_CHARS])
-        sent = Sentence(doc, 0, len(doc), [], [], doc._.source_matches or [])
-        return sentence_sources(sent)[0]
+        sent = Sentence(doc, 0, len(doc), doc._.claim_matches or [], [], doc._.source_matches or [])
+        return sentence_sources(sent)[0] + condition_notes(sent)
 
     def has_hedge(self, text: str) -> bool:
         """Whether any hedge cue appears (the hedge component on its own, for benchmarks)."""

@@ -327,7 +327,22 @@ def judge(sent: Sentence, context: list) -> Verdict:
     own, cues = sentence_sources(sent)
     support = pick_support(own, cues, context)
     hedge = None if support else governing_hedge(sent, triggers)
-    return build_verdict(sent, triggers, hedge, support, dropped)
+    verdict = build_verdict(sent, triggers, hedge, support, dropped)
+    if support and not own and verdict.category == "biological_effect" and context_names_condition(context):
+        # a result of a study on a named condition ("regrowth started after two weeks" in a
+        # write-up of an alopecia trial) is a claim about treating that condition
+        verdict.category = "disease_treatment"
+        verdict.reasons.append("the study named earlier is about a named condition")
+    return verdict
+
+
+def context_names_condition(context: list) -> bool:
+    return any(kind == "condition" for kind, _, _ in context)
+
+
+def condition_notes(sent: Sentence) -> list:
+    """Context entries for the conditions a sentence names (see ``judge``)."""
+    return [("condition", r.id, sent.text(s, e)) for s, e, r in sent.get("condition")]
 
 
 def build_verdict(sent, triggers, hedge, support, dropped) -> Verdict:
@@ -424,6 +439,8 @@ def judge_doc(doc: Doc) -> list:
             spans.append(doc[start:end])
         if sources:
             context.extend(sentence_sources(sent)[0])
+        if sent is not None:
+            context.extend(condition_notes(sent))
     doc._.verdicts = verdicts
     for span, verdict in zip(spans, (v for _, _, v in verdicts if v.label != NO_CLAIM)):
         span._.verdict = verdict
