@@ -172,7 +172,8 @@ class EventPipeline(CrawlPipeline):
 
 def known_pages(store: Store, site: str) -> dict[str, dict]:
     """Conditional-request state of the site's stored posts, keyed by normalised URL and canonical URL."""
-    cols = (pages.c.url, pages.c.canonical_url, pages.c.etag, pages.c.last_modified, pages.c.sitemap_lastmod)
+    cols = (pages.c.url, pages.c.canonical_url, pages.c.etag, pages.c.last_modified, pages.c.sitemap_lastmod,
+            pages.c.fetched_at)
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(*cols).where(pages.c.site == site, pages.c.change_status != "gone")).all()
     known: dict[str, dict] = {}

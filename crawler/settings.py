@@ -62,8 +62,9 @@ SKINAUDIT_BACKOFF_BASE = 2.0
 # Refusals (401 / 403 / 451 / challenge pages) after which a site counts as blocked and its crawl stops.
 SKINAUDIT_BLOCKED_AFTER = 3
 
-# Disable cookies (enabled by default): we read public pages only.
+# Disable cookies (enabled by default): we read public pages only. No Referer header either.
 COOKIES_ENABLED = False
+REFERER_ENABLED = False
 
 # Disable Telnet Console (enabled by default)
 TELNETCONSOLE_ENABLED = False
@@ -100,6 +101,13 @@ ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,
     "crawler.pipelines.EventPipeline": 400,
 }
+# Incremental runs skip a post whose sitemap <lastmod> is unchanged, unless its last download is
+# older than this many days (then a conditional request asks again: sitemaps are not always right).
+SKINAUDIT_RECHECK_DAYS = 7.0
+# Posts written per store transaction, and the longest (seconds) a fetched post waits to be written:
+# a crawl killed with SIGKILL loses at most this much, which the next run fetches again.
+SKINAUDIT_STORE_BATCH = 50
+SKINAUDIT_STORE_FLUSH_SECONDS = 1.0
 # Audit processes that run alongside the crawl, auditing stored pages as they arrive (0: audit after).
 SKINAUDIT_AUDIT_INLINE = 0
 

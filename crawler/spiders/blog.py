@@ -7,13 +7,15 @@ Discovery order (see docs/crawling.md):
 3. the start pages and the links of every fetched page: post links always; archive, tag, calendar
    and pagination links only when the sitemaps gave no posts (``follow_archives = "auto"``).
 
-Incremental: a post whose sitemap ``<lastmod>`` equals the stored one is not fetched at all; any
-other stored post is fetched with If-None-Match / If-Modified-Since, and a 304 counts as unchanged.
+Incremental: a post whose sitemap ``<lastmod>`` equals the stored one is not fetched at all (unless
+its last download is older than ``SKINAUDIT_RECHECK_DAYS``: sitemaps lie); any other stored post is
+fetched with If-None-Match / If-Modified-Since, and a 304 counts as unchanged.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 from urllib.parse import urljoin, urlsplit
 
@@ -68,12 +70,15 @@ class BlogSpider(scrapy.Spider):
         self._feeds: set[str] = set()
         self._platform_probed: set[str] = set()
         self.index_posts = 0
+        self.recheck_before = ""  # posts fetched before this are asked again even with an unchanged lastmod
         self.fallback = site.follow_archives == "always"
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> "BlogSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._idle, signal=signals.spider_idle)
+        days = crawler.settings.getfloat("SKINAUDIT_RECHECK_DAYS", 7.0)
+        spider.recheck_before = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
         return spider
 
     # -- entry ------------------------------------------------------------------------------
@@ -245,7 +250,8 @@ class BlogSpider(scrapy.Spider):
         if n in self._requested or n in self._handled or not self._allowed(n) or not self._included(n):
             return
         state = self.known.get(n)
-        if state and lastmod and state.get("sitemap_lastmod") == lastmod:
+        if state and lastmod and state.get("sitemap_lastmod") == lastmod \
+                and (state.get("fetched_at") or "") >= self.recheck_before:
             self._handled.add(n)
             if unchanged is not None:
                 unchanged.append(state["canonical_url"])
