@@ -249,3 +249,19 @@ def test_hostile_title_is_shown_as_text(store, tmp_path):
     dashboard = (out / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;" in dashboard
     assert Path(sheet).name.replace(".html", "").replace("-", "").isalnum()
+
+
+def test_process_pool_writes_the_same_files(store, tmp_path, monkeypatch):
+    import audit.reports as reports
+
+    serial = tmp_path / "serial"
+    parallel = tmp_path / "parallel"
+    build_reports(store, serial, progress=False, generated_at="2026-01-05T10:00:00+00:00", workers=1)
+    monkeypatch.setattr(reports, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(reports, "SHEETS_PER_TASK", 1)
+    build_reports(store, parallel, progress=False, generated_at="2026-01-05T10:00:00+00:00", workers=2)
+    names = sorted(str(p.relative_to(serial)) for p in serial.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(parallel)) for p in parallel.rglob("*") if p.is_file())
+    for name in names:
+        if name != "report.xlsx":  # zip timestamps differ
+            assert (serial / name).read_bytes() == (parallel / name).read_bytes(), name

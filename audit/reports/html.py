@@ -93,10 +93,18 @@ def environment() -> Environment:
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as dicts, with None for every missing value."""
+    """Rows as dicts, with None for every missing value (column by column: fast on big tables)."""
     if frame.empty:
         return []
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+    columns = []
+    for name in frame.columns:
+        series = frame[name]
+        values = series.tolist()
+        if series.hasnans:
+            values = [None if missing else v for v, missing in zip(values, series.isna().tolist())]
+        columns.append(values)
+    names = list(frame.columns)
+    return [dict(zip(names, row)) for row in zip(*columns)]
 
 
 def _base_context(model: ReportModel, *, root: str = "", standalone: bool = False) -> dict:
@@ -205,16 +213,32 @@ def render_article(model: ReportModel, article: dict, body: dict, claims: list[d
     return environment().get_template("article.html.j2").render(context)
 
 
+def _group_records(frame: pd.DataFrame, key: str) -> dict[str, list[dict]]:
+    groups: dict[str, list[dict]] = {}
+    for row in records(frame):
+        groups.setdefault(row[key], []).append(row)
+    return groups
+
+
+def sheet_inputs(model: ReportModel, rows: slice = slice(None)) -> tuple[list[dict], dict, dict, dict]:
+    """What the vetting sheets of ``model.articles[rows]`` read: articles, and bodies, claims and
+    links grouped by slug."""
+    articles = model.articles.iloc[rows]
+    if rows != slice(None):
+        slugs = articles["slug"]
+        pick = lambda frame: frame[frame["slug"].isin(slugs)]  # noqa: E731
+    else:
+        pick = lambda frame: frame  # noqa: E731
+    return (records(articles), {row["slug"]: row for row in records(pick(model.bodies))},
+            _group_records(pick(model.claims), "slug"), _group_records(pick(model.links), "slug"))
+
+
 def article_pages(model: ReportModel):
-    """(slug, html) for every article, grouping the claims and links once."""
-    claims = {slug: records(group) for slug, group in model.claims.groupby("slug", sort=False)}
-    links = {slug: records(group) for slug, group in model.links.groupby("slug", sort=False)}
-    bodies = model.bodies.set_index("slug")
-    for article in records(model.articles):
+    """(slug, html) for every article."""
+    articles, bodies, claims, links = sheet_inputs(model)
+    for article in articles:
         slug = article["slug"]
-        body = bodies.loc[slug]
-        yield slug, render_article(model, article, {"text": body["text"], "body_html": body["body_html"]},
-                                   claims.get(slug, []), links.get(slug, []))
+        yield slug, render_article(model, article, bodies[slug], claims.get(slug, []), links.get(slug, []))
 
 
 def render_check_page(audit: PageAudit, *, generated_at: str | None = None) -> str:

@@ -167,6 +167,21 @@ def _join_list(value) -> str:
     return LIST_SEPARATOR.join(str(item) for item in items)
 
 
+def _join_lists(column: pd.Series) -> list[str]:
+    """``_join_list`` over a column; the same JSON list recurs a lot (rel, reasons), so decode once."""
+    cache: dict = {}
+    out = []
+    for value in column.tolist():
+        try:
+            joined = cache[value]
+        except (KeyError, TypeError):
+            joined = _join_list(value)
+            if isinstance(value, str):
+                cache[value] = joined
+        out.append(joined)
+    return out
+
+
 def _claims(claims: pd.DataFrame, pages: pd.DataFrame, triage: pd.DataFrame) -> pd.DataFrame:
     keys = pages[["id", "canonical_url", "site", "slug"]].rename(columns={"id": "page_id"})
     c = claims.merge(keys, on="page_id", how="inner")
@@ -175,8 +190,8 @@ def _claims(claims: pd.DataFrame, pages: pd.DataFrame, triage: pd.DataFrame) -> 
     c["triage_status"] = c["triage_status"].fillna("open").astype(object)
     c["triage_note"] = c["triage_note"].fillna("").astype(object)
     c["flag_id"] = [flag_id(u, h) for u, h in zip(c["canonical_url"], c["sentence_hash"])]
-    c["rule_ids"] = [_join_list(v) for v in c["rule_ids"]]
-    c["reasons"] = [_join_list(v) for v in c["reasons"]]
+    c["rule_ids"] = _join_lists(c["rule_ids"])
+    c["reasons"] = _join_lists(c["reasons"])
     c["weight"] = _claim_weights(c)
     return c.sort_values(["site", "canonical_url", "position"], kind="stable").reset_index(drop=True)
 
@@ -198,8 +213,8 @@ def _links(links: pd.DataFrame, pages: pd.DataFrame) -> pd.DataFrame:
     link["hidden"] = link["hidden"].astype(bool)
     link["internal"] = link["internal"].astype(bool)
     link["verdict"] = np.where(link["spam"], "spam", "ok")
-    link["rel"] = [_join_list(v) for v in link["rel"]]
-    link["reasons"] = [_join_list(v) for v in link["reasons"]]
+    link["rel"] = _join_lists(link["rel"])
+    link["reasons"] = _join_lists(link["reasons"])
     return link.sort_values(["site", "canonical_url", "position"], kind="stable").reset_index(drop=True)
 
 
@@ -248,32 +263,39 @@ def _report_runs(runs: pd.DataFrame) -> tuple[int | None, int | None]:
 
 
 def _sites(articles: pd.DataFrame, links: pd.DataFrame, events: pd.DataFrame, since: int | None) -> pd.DataFrame:
-    names = set(articles["site"]) | set(events["site"].dropna()) - {""}
     live = articles[articles["status"] != "gone"]
-    audited = live[live["audit_status"] == "done"]
+    done = live[live["audit_status"] == "done"]
     recent = events[events["run_id"] >= since] if since is not None else events
-    rows = []
-    for site in sorted(names):
-        posts, done = live[live["site"] == site], audited[audited["site"] == site]
-        site_links = links[(links["site"] == site) & links["canonical_url"].isin(posts["canonical_url"])]
-        spam = int(site_links["spam"].sum())
-        statuses = articles.loc[articles["site"] == site, "status"].value_counts()
-        site_events = recent[recent["site"] == site]["kind"].value_counts()
-        rows.append({
-            "site": site, "posts": len(posts), "audited": len(done),
-            "mean_quality": site_quality(done["quality"].dropna()),
-            "unsupported_share": round(float((done["unsupported_claims"] > 0).mean()), 3) if len(done) else None,
-            "unsupported_claims": int(done["unsupported_claims"].sum()), "open_flags": int(done["open_flags"].sum()),
-            "spam_links": spam, "links": len(site_links),
-            "spam_link_rate": round(spam / len(site_links), 3) if len(site_links) else None,
-            **{status: int(statuses.get(status, 0)) for status in CHANGE_STATUSES},
-            "blocked": int(site_events.get("blocked", 0)),
-            "errors": int(site_events.get("error", 0)) + int((posts["audit_status"] == "error").sum()),
-        })
-    frame = pd.DataFrame(rows, columns=SITE_COLUMNS)
-    for col in ("mean_quality",):
-        frame[col] = pd.array(frame[col], dtype="Int64")
-    return frame
+    names = sorted((set(articles["site"]) | set(recent["site"].dropna())) - {""})
+    index = pd.Index(names, name="site")
+    live_links = links[links["canonical_url"].isin(live["canonical_url"])]
+    by_done = done.groupby("site")
+    frame = pd.DataFrame(index=index)
+    frame["posts"] = live["site"].value_counts().reindex(index, fill_value=0)
+    frame["audited"] = done["site"].value_counts().reindex(index, fill_value=0)
+    frame["mean_quality"] = by_done["quality"].mean().reindex(index)
+    frame["unsupported_share"] = (done["unsupported_claims"] > 0).groupby(done["site"]).mean().reindex(index)
+    frame["unsupported_claims"] = by_done["unsupported_claims"].sum().reindex(index, fill_value=0)
+    frame["open_flags"] = by_done["open_flags"].sum().reindex(index, fill_value=0)
+    frame["spam_links"] = live_links.groupby("site")["spam"].sum().reindex(index, fill_value=0)
+    frame["links"] = live_links["site"].value_counts().reindex(index, fill_value=0)
+    frame["spam_link_rate"] = (frame["spam_links"] / frame["links"].where(frame["links"] > 0)).round(3)
+    statuses = pd.crosstab(articles["site"], articles["status"]).reindex(index=index, columns=CHANGE_STATUSES,
+                                                                         fill_value=0)
+    for status in CHANGE_STATUSES:
+        frame[status] = statuses[status].fillna(0)
+    kinds = pd.crosstab(recent["site"], recent["kind"]).reindex(index=index, columns=["blocked", "error"],
+                                                                fill_value=0).fillna(0)
+    audit_errors = live.loc[live["audit_status"] == "error", "site"].value_counts().reindex(index, fill_value=0)
+    frame["blocked"] = kinds["blocked"]
+    frame["errors"] = kinds["error"] + audit_errors
+    frame = frame.reset_index()
+    frame["mean_quality"] = pd.array(np.floor(frame["mean_quality"].astype(float) + 0.5), dtype="Int64")
+    frame["unsupported_share"] = frame["unsupported_share"].astype(float).round(3)
+    counts = ["posts", "audited", "unsupported_claims", "open_flags", "spam_links", "links", *CHANGE_STATUSES,
+              "blocked", "errors"]
+    frame[counts] = frame[counts].fillna(0).astype(int)
+    return frame[SITE_COLUMNS]
 
 
 def _runs(runs: pd.DataFrame) -> pd.DataFrame:
@@ -281,40 +303,36 @@ def _runs(runs: pd.DataFrame) -> pd.DataFrame:
     started = pd.to_datetime(r["started_at"], utc=True, errors="coerce", format="ISO8601")
     finished = pd.to_datetime(r["finished_at"], utc=True, errors="coerce", format="ISO8601")
     r["duration_s"] = (finished - started).dt.total_seconds()
-    r["sites"] = [_join_list(v) for v in r["sites"]]
+    r["sites"] = _join_lists(r["sites"])
     return r[RUN_COLUMNS]
 
 
 def _changes(pages, claims, links, events, since) -> pd.DataFrame:
     """Since the previous run: changed articles, new and resolved flags, new spam links."""
-    cols = CHANGE_COLUMNS
     if since is None:
-        return pd.DataFrame(columns=cols)
-    titles = pages.set_index("canonical_url")["title"]
-    slugs = pages.set_index("canonical_url")["slug"]
-    rows = []
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
     moved = pages[(pages["change_run"] >= since) & pages["change_status"].isin(("new", "changed", "gone"))]
-    for p in moved.itertuples():
-        rows.append({"run_id": p.change_run, "change": f"{p.change_status}_article", "site": p.site,
-                     "canonical_url": p.canonical_url, "detail": p.url})
+    articles = pd.DataFrame({"run_id": moved["change_run"], "change": moved["change_status"] + "_article",
+                             "site": moved["site"], "canonical_url": moved["canonical_url"], "detail": moved["url"]})
     recent = events[(events["run_id"] >= since) & events["kind"].isin(("new_flag", "resolved_flag", "new_spam"))]
-    flag_info = claims.drop_duplicates(["canonical_url", "sentence"]).set_index(["canonical_url", "sentence"])
-    spam_info = links[links["spam"]].drop_duplicates(["canonical_url", "href"]).set_index(["canonical_url", "href"])
-    for e in recent.itertuples():
-        row = {"run_id": e.run_id, "change": e.kind, "site": e.site, "canonical_url": e.url, "detail": e.detail}
-        if e.kind == "new_flag" and (e.url, e.detail) in flag_info.index:
-            info = flag_info.loc[(e.url, e.detail)]
-            row.update(category=info["category"], reasons=info["reasons"], triage_status=info["triage_status"])
-        elif e.kind == "new_spam" and (e.url, e.detail) in spam_info.index:
-            info = spam_info.loc[(e.url, e.detail)]
-            row.update(region=info["region"], reasons=info["reasons"])
-        rows.append(row)
-    frame = pd.DataFrame(rows, columns=cols)
-    frame["title"] = frame["canonical_url"].map(titles)
-    frame["slug"] = frame["canonical_url"].map(slugs)
+    recent = recent.rename(columns={"kind": "change", "url": "canonical_url"})[
+        ["run_id", "change", "site", "canonical_url", "detail"]]
+    flags = claims.drop_duplicates(["canonical_url", "sentence"])[
+        ["canonical_url", "sentence", "category", "reasons", "triage_status"]].rename(columns={"sentence": "detail"})
+    flags["change"] = "new_flag"
+    spam = links[links["spam"]].drop_duplicates(["canonical_url", "href"])[
+        ["canonical_url", "href", "region", "reasons"]].rename(columns={"href": "detail", "reasons": "spam_reasons"})
+    spam["change"] = "new_spam"
+    frame = pd.concat([articles, recent], ignore_index=True)
+    frame = frame.merge(flags, on=["change", "canonical_url", "detail"], how="left")
+    frame = frame.merge(spam, on=["change", "canonical_url", "detail"], how="left")
+    frame["reasons"] = frame["reasons"].fillna(frame["spam_reasons"])
+    keys = pages.set_index("canonical_url")
+    frame["title"] = frame["canonical_url"].map(keys["title"])
+    frame["slug"] = frame["canonical_url"].map(keys["slug"])
     order = {"new_article": 0, "changed_article": 1, "gone_article": 2, "new_flag": 3, "resolved_flag": 4,
              "new_spam": 5}
     frame["_order"] = frame["change"].map(order)
-    frame = frame.sort_values(["_order", "site", "canonical_url", "detail"], kind="stable").drop(columns="_order")
+    frame = frame.sort_values(["_order", "site", "canonical_url", "detail"], kind="stable")
     frame["run_id"] = pd.array(frame["run_id"], dtype="Int64")
-    return frame.reset_index(drop=True)
+    return frame[CHANGE_COLUMNS].reset_index(drop=True)
