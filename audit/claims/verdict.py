@@ -25,6 +25,7 @@ SCARE_WINDOW = 9
 CHANGE_WINDOW = 5
 NEGATION_REACH = 7
 HEADING_MAX = 10
+MAX_SENTENCE_TOKENS = 1500
 # category order for an unsupported claim (guideline precedence, authority handled first)
 PRECEDENCE = ("absolute_or_guarantee", "disease_treatment", "safety", "biological_effect")
 # for a supported or hedged claim the category is the underlying effect
@@ -105,9 +106,15 @@ def _between_cosmetic(sent: Sentence, left: int, right: int) -> bool:
 
 
 def _pairs(sent, heads, tails, window, category, strong=True, reverse=False):
+    """Triggers made of a head (verb) and a tail (target) at most ``window`` tokens apart, in
+    the same clause, with no appearance wording between them. Tails are start-sorted, so only
+    the few near each head are looked at (a 100 KB run-on sentence stays linear)."""
     found = []
+    starts = [t[0] for t in tails]
     for hs, he, hr in heads:
-        for ts, te, tr in tails:
+        low = bisect_right(starts, hs - window - 2) if reverse else bisect_right(starts, hs)
+        high = bisect_right(starts, hs) if reverse else bisect_right(starts, he + window)
+        for ts, te, tr in tails[low:high]:
             if hr.group != tr.group:
                 continue
             gap = ts - he if not reverse else hs - te
@@ -429,9 +436,11 @@ def judge_doc(doc: Doc) -> list:
     for start, end, opens in doc._.sent_bounds or []:
         if opens and start > 0:
             context = []
-        claims, pc = _slice(claims_m, pc, start, end)
-        hedges, ph = _slice(hedges_m, ph, start, end)
-        sources, ps = _slice(sources_m, ps, start, end)
+        # a run-on "sentence" (pasted lists, broken markup) is judged on its first part only
+        cut = min(end, start + MAX_SENTENCE_TOKENS)
+        claims, pc = _slice(claims_m, pc, start, cut)
+        hedges, ph = _slice(hedges_m, ph, start, cut)
+        sources, ps = _slice(sources_m, ps, start, cut)
         sent = Sentence(doc, start, end, claims, hedges, sources, colons) if claims or sources else None
         verdict = judge(sent, context) if claims and may_claim(claims) else no_claim(list(NOTHING))
         verdicts.append((start, end, verdict))
