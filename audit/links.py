@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import tldextract
 
@@ -158,20 +158,24 @@ def resolve(href: str, base: str | None) -> str:
         return href
 
 
+# scheme-relative or http(s) URL: host (with user info and port), then the path
+_URL_PARTS = re.compile(r"^(?:https?:)?//([^/?#]*)([^?#]*)", re.I)
+
+
 def registered_domain(url: str) -> str:
     """The registered domain of an http(s) URL ("" when it has none: relative, mailto:, javascript:)."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return ""
-    if parts.scheme not in ("http", "https", "") or not host:
-        return ""
-    return _host_domain(host)
+    m = _URL_PARTS.match(url)
+    return _host_domain(m.group(1)) if m else ""
 
 
 @lru_cache(maxsize=8192)
-def _host_domain(host: str) -> str:
+def _host_domain(netloc: str) -> str:
+    host = netloc.rpartition("@")[2].lower()
+    if host.startswith("["):
+        return host if host.endswith("]") else ""  # IPv6 literal, or a malformed one
+    host = host.split(":", 1)[0].strip(".")
+    if not host:
+        return ""
     return _TLD(host).top_domain_under_public_suffix or host
 
 
@@ -301,10 +305,8 @@ def _vocab(f: Facts) -> list[str]:
 
 
 def _path(href: str) -> str:
-    try:
-        return urlsplit(href).path
-    except ValueError:
-        return ""
+    m = _URL_PARTS.match(href)
+    return m.group(2) if m else ""
 
 
 def _foreign(f: Facts, page_language: str) -> str | None:
