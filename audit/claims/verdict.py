@@ -156,7 +156,7 @@ def pair_triggers(sent: Sentence) -> list[Trigger]:
 def _negation_cues(sent: Sentence) -> list[int]:
     pseudo = sent.get("pseudo_negation")
     return [
-        s for s, e, _ in sent.get("negation") if not any(ps <= s < pe for ps, pe, _ in pseudo)
+        s for s, e, _ in sent.get("negation") if not any(s < pe and ps < e for ps, pe, _ in pseudo)
     ]
 
 
