@@ -219,7 +219,7 @@ def test_without_sitemaps_archives_are_followed_and_the_calendar_is_bounded(tmp_
 
 
 def test_sigkill_mid_crawl_then_rerun_loses_nothing_and_stores_nothing_twice(tmp_path):
-    with CrawlSite(posts=150, traps=False, words=120, crawl_delay=0.01) as site:
+    with CrawlSite(posts=100, traps=False, words=120, crawl_delay=0.01) as site:
         sites = write_sites(tmp_path / "sites.toml", {"name": "big", "start_urls": [site.url + "/"]})
         cmd, env = crawl_command(tmp_path, sites, {"CONCURRENT_REQUESTS_PER_DOMAIN": 1})
         proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -234,31 +234,29 @@ def test_sigkill_mid_crawl_then_rerun_loses_nothing_and_stores_nothing_twice(tmp
                         stored = conn.execute("SELECT count(*) FROM pages").fetchone()[0]
                 except sqlite3.OperationalError:  # the schema is not there yet
                     continue
-                if stored >= 30:
+                if stored >= 25:
                     break
         assert proc.poll() is None, "the crawl finished before it could be killed"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         before = {url: html for url, html in rows(store_path, sa.select(pages.c.canonical_url, pages.c.html_hash))}
-        assert len(before) >= 30
+        assert len(before) >= 25
         assert list((tmp_path / "data" / "jobs").glob("*/big")), "the killed crawl left its JOBDIR"
 
         site.hits.clear()
-        t = time.monotonic()
         crawl(tmp_path, sites)
-        print("rerun", time.monotonic() - t, "killed after", len(before))
     after = rows(store_path, sa.select(pages.c.canonical_url, pages.c.html_hash, pages.c.change_status))
     urls = [url for url, _, _ in after]
-    assert len(urls) == len(set(urls)) == 150
+    assert len(urls) == len(set(urls)) == 100
     assert {url: h for url, h, _ in after if url in before} == before  # nothing lost or altered
     refetched = [h for h in site.hits if h.path.startswith("/2024/") and h.status == 200]
-    assert len(refetched) <= 150 - len(before) + 5  # stored pages were not downloaded again
+    assert len(refetched) <= 100 - len(before) + 5  # stored pages were not downloaded again
     kinds = [kind for (kind,) in rows(store_path, sa.select(events.c.detail).where(events.c.kind == "error"))]
     assert any("was killed" in detail for detail in kinds)
 
 
 def test_ctrl_c_keeps_the_frontier_and_the_next_run_resumes_it(tmp_path):
-    with CrawlSite(posts=120, traps=False, words=120, crawl_delay=0.01) as site:
+    with CrawlSite(posts=80, traps=False, words=120, crawl_delay=0.01) as site:
         sites = write_sites(tmp_path / "sites.toml", {"name": "big", "start_urls": [site.url + "/"]})
         cmd, env = crawl_command(tmp_path, sites, {"CONCURRENT_REQUESTS_PER_DOMAIN": 1})
         proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -266,7 +264,7 @@ def test_ctrl_c_keeps_the_frontier_and_the_next_run_resumes_it(tmp_path):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.1)
-            if sum(h.path.startswith("/2024/") for h in site.hits) >= 30:
+            if sum(h.path.startswith("/2024/") for h in site.hits) >= 20:
                 break
         assert proc.poll() is None, "the crawl finished before it could be interrupted"
         proc.send_signal(signal.SIGINT)
@@ -275,15 +273,15 @@ def test_ctrl_c_keeps_the_frontier_and_the_next_run_resumes_it(tmp_path):
         markers = list((tmp_path / "data" / "jobs").glob("*/big/skinaudit-jobdir.json"))
         assert markers and json.loads(markers[0].read_text())["clean"] is True
         first = last_counts(tmp_path / "store.sqlite")["big"]
-        assert first["complete"] == 0 and first["gone"] == 0 and 0 < first["new"] < 120
+        assert first["complete"] == 0 and first["gone"] == 0 and 0 < first["new"] < 80
 
         before = len(site.hits)
         crawl(tmp_path, sites)
         posts_fetched = [h.path for h in site.hits[before:] if h.path.startswith("/2024/")]
     counts = last_counts(tmp_path / "store.sqlite")["big"]
     assert counts["complete"] == 1 and counts["gone"] == 0
-    assert first["new"] + counts["new"] == 120  # the resumed frontier fetched what was left, nothing twice
-    assert len(posts_fetched) == len(set(posts_fetched)) <= 120 - first["new"] + 2
+    assert first["new"] + counts["new"] == 80  # the resumed frontier fetched what was left, nothing twice
+    assert len(posts_fetched) == len(set(posts_fetched)) <= 80 - first["new"] + 2
     assert not list((tmp_path / "data" / "jobs").glob("*/big")), "a finished crawl leaves no JOBDIR"
     statuses = [s for (s,) in rows(tmp_path / "store.sqlite", sa.select(pages.c.change_status))]
-    assert len(statuses) == 120 and "gone" not in statuses
+    assert len(statuses) == 80 and "gone" not in statuses

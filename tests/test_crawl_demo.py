@@ -48,7 +48,9 @@ def demo(tmp_path_factory, expected):
     with store.engine.connect() as conn:
         state = {
             "pages": conn.execute(sa.select(pages.c.site, pages.c.canonical_url, pages.c.audit_status)).all(),
-            "spam": conn.execute(sa.select(links.c.href).where(links.c.spam.is_(True))).all(),
+            "spam": conn.execute(sa.select(pages.c.canonical_url, links.c.href)
+                                 .select_from(links.join(pages, links.c.page_id == pages.c.id))
+                                 .where(links.c.spam.is_(True))).all(),
             "claims": conn.execute(sa.select(claims.c.label, claims.c.sentence)).all(),
             "counts": json.loads(conn.execute(sa.select(runs.c.counts).order_by(runs.c.id)).first()[0]),
         }
@@ -80,9 +82,13 @@ def test_archives_and_duplicate_urls_are_not_stored(demo, expected):
 
 
 def test_spam_links_found(demo, expected):
-    spam = [href for (href,) in demo["spam"]]
-    assert len(spam) == expected["totals"]["spam_links_on_posts"]
-    assert len(set(spam)) == expected["totals"]["unique_spam_hrefs"]
+    found = Counter((path_of(url), href) for url, href in demo["spam"])
+    written = Counter((post["path"], href) for site in expected["sites"].values() for post in site["posts"]
+                      for href in post["spam_links"])
+    assert not written - found and not found - written, {"missed": sorted(written - found),
+                                                         "not spam": sorted(found - written)}
+    assert sum(found.values()) == expected["totals"]["spam_links_on_posts"]
+    assert len({href for _, href in found}) == expected["totals"]["unique_spam_hrefs"]
 
 
 def test_claims_flagged(demo, expected):
