@@ -308,6 +308,14 @@ def is_question(sent: Sentence) -> bool:
     return short and doc[sent.start].lower_ in QUESTION_WORDS and last not in {".", "!", "…", ":"}
 
 
+SENTENCE_END = {".", "!", "?", "…", ":", '"', "”", "'", "’", ")"}
+
+
+def is_heading(sent: Sentence) -> bool:
+    """A line without closing punctuation (a title or heading)."""
+    return sent.doc[sent.end - 1].text not in SENTENCE_END
+
+
 def is_bibliography(sent: Sentence) -> bool:
     """A reference-list entry: "[1] Jimenez JJ, … Efficacy and safety of …"."""
     doc = sent.doc
@@ -331,6 +339,8 @@ def judge(sent: Sentence, context: list) -> Verdict:
         return no_claim(["a question or question heading, not an assertion"])
     if is_bibliography(sent):
         return no_claim(["a bibliography entry"])
+    if not any(t.strong for t in triggers) and is_heading(sent):
+        return no_claim(["a heading with only a passing mention ('… That Actually Works')"])
     own, cues = sentence_sources(sent)
     support = pick_support(own, cues, context)
     hedge = None if support else governing_hedge(sent, triggers)
