@@ -265,3 +265,26 @@ def test_process_pool_writes_the_same_files(store, tmp_path, monkeypatch):
     for name in names:
         if name != "report.xlsx":  # zip timestamps differ
             assert (serial / name).read_bytes() == (parallel / name).read_bytes(), name
+
+
+def test_check_format_html_prints_an_inert_sheet(tmp_path, capsys):
+    from audit.cli import main
+
+    page = tmp_path / "hostile.html"
+    page.write_text('<html><head><title><script>alert(1)</script>Evil</title></head><body onload=alert(2)>'
+                    '<article><h1>Retinol</h1><p>This cream cures eczema in a week. <a href="javascript:alert(3)">'
+                    'x</a></p><p>It is 100% safe for everyone and guaranteed to work.</p></article><footer>'
+                    '<a href="https://casino.example/">best casino bonus</a></footer></body></html>')
+    assert main(["check", str(page), "--url", "https://evil.example/p.html", "--format", "html"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("<!doctype html>")
+    assert_inert(out, "check --format html")
+    assert '<mark class="claim u' in out
+
+
+def test_workbook_loads_fully(store, tmp_path):
+    build_reports(store, tmp_path / "r", progress=False)
+    workbook = load_workbook(tmp_path / "r" / "report.xlsx")  # not read-only: styles, views, filters parsed
+    sheet = workbook["claims"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    assert sheet["A1"].font.b
