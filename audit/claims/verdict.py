@@ -308,7 +308,7 @@ def is_question(sent: Sentence) -> bool:
     return short and doc[sent.start].lower_ in QUESTION_WORDS and last not in {".", "!", "…", ":"}
 
 
-SENTENCE_END = {".", "!", "?", "…", ":", '"', "”", "'", "’", ")"}
+SENTENCE_END = {".", "!", "?", "…", ":", '"', "”", "'", "’"}
 
 
 def is_heading(sent: Sentence) -> bool:
