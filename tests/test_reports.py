@@ -65,7 +65,9 @@ def test_report_files_exist_with_documented_columns(store, tmp_path):
     assert set(DESIGN_ARTICLE_COLUMNS + ISSUE_ARTICLE_COLUMNS) <= set(articles.columns)
     assert list(articles.columns) == ARTICLE_COLUMNS
     assert len(articles) == 3 and set(articles["status"]) == {"new"}
-    assert set(CLAIM_TABLE_COLUMNS) <= set(pd.read_csv(out / "claims.csv").columns)
+    claims = pd.read_csv(out / "claims.csv")
+    assert set(CLAIM_TABLE_COLUMNS) <= set(claims.columns) and list(claims.columns) == CLAIM_COLUMNS
+    assert len(claims) == 6 and set(claims["triage_status"]) == {"open"}
     links = pd.read_csv(out / "links.csv")
     assert set(LINK_TABLE_COLUMNS) <= set(links.columns) and list(links.columns) == LINK_COLUMNS
     assert "body" not in set(links["region"]) and set(links["region"]) <= set(REGIONS)

@@ -170,7 +170,8 @@ def charts(model: ReportModel) -> list[dict]:
     spam = model.links[model.links["spam"]] if len(model.links) else model.links
     regions = [r for r in REGIONS if r != "body"]
     counts = spam["region"].value_counts() if len(spam) else pd.Series(dtype=int)
-    spam_chart = _bar_chart("spam", "Spam links by region", [(r, int(counts.get(r, 0)), "u") for r in regions], regions)
+    ticks = [{"comments": "comment"}.get(r, r) for r in regions]
+    spam_chart = _bar_chart("spam", "Spam links by region", [(r, int(counts.get(r, 0)), "u") for r in regions], ticks)
     return [quality, claims_chart, spam_chart]
 
 
