@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from importlib import resources
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -31,7 +30,10 @@ SCRIPTS = (
 def _load_stopwords() -> dict[str, dict[str, float]]:
     raw = json.loads(resources.files("audit").joinpath("data/stopwords.json").read_text("utf-8"))
     langs = {lang: set(words) for lang, words in raw.items() if not lang.startswith("_")}
-    owners = Counter(word for words in langs.values() for word in words)
+    owners: dict[str, int] = {}
+    for words in langs.values():
+        for word in words:
+            owners[word] = owners.get(word, 0) + 1
     # a word shared by k languages is weak evidence for each of them
     return {word: {lang: 1 / owners[word] for lang, ws in langs.items() if word in ws} for word in owners}
 
@@ -60,13 +62,14 @@ def detect(text: str, *, min_score: float = 2.0, default: str | None = None) -> 
     script = _script_language(text)
     if script:
         return script
-    scores: Counter = Counter()
-    for word in _WORD.findall(text[:4000].lower()):  # a few hundred words settle it
-        if len(word) < 2:
+    scores: dict[str, float] = {}
+    for word in _WORD.findall(text[:3000].lower()):  # a few hundred words settle it
+        langs = WORD_LANGS.get(word)
+        if langs is None or len(word) < 2:
             continue  # "s" of "Europe's", "a", "v": too ambiguous across languages
-        for lang, weight in WORD_LANGS.get(word, {}).items():
-            scores[lang] += weight
-    ranked = scores.most_common(2)
+        for lang, weight in langs.items():
+            scores[lang] = scores.get(lang, 0.0) + weight
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:2]
     if not ranked or ranked[0][1] < min_score:
         return default
     if len(ranked) > 1 and ranked[0][1] < ranked[1][1] * 1.3:

@@ -152,6 +152,8 @@ def resolve(href: str, base: str | None) -> str:
     href = href.strip()
     if not base or href.lower().startswith(("javascript:", "mailto:", "tel:", "data:")):
         return href
+    if href.startswith(("https://", "http://")) and "/." not in href:
+        return href  # already absolute: urljoin would only cost time
     try:
         return urljoin(base, href)
     except ValueError:
@@ -193,7 +195,22 @@ def _in_hosts(domain: str, group: str) -> bool:
 # Verdicts
 
 
-_URLISH = re.compile(r"\S*(?:https?://|www\.)\S*|\S+\.(?:com|net|org|html?|php|jpe?g|png)\S*", re.I)
+_URLISH = re.compile(r"://|^www\.|\.(?:com|net|org|html?|php|jpe?g|png)\b", re.I)
+
+
+def _without_urls(text: str) -> str:
+    """Anchor text minus URL-looking tokens (image links often show their file URL)."""
+    return " ".join(t for t in text.split() if not _URLISH.search(t))
+
+
+@lru_cache(maxsize=16384)
+def _words(text: str) -> tuple[list[str], list[str]]:
+    """(all words, content words) of an anchor text; cached, sites repeat their menus on every page."""
+    if "." in text:
+        text = _without_urls(text)
+    words = _normalise(text).split()
+    content = [w for w in words if len(w) > 2 and w not in STOPWORDS and w not in GENERIC and not w.isdigit()]
+    return words, content
 
 
 class Facts:
@@ -203,9 +220,7 @@ class Facts:
         self.link = link
         self.element = getattr(spot, "element", None)
         self.hidden_inline = bool(getattr(spot, "hidden_inline", False))
-        text = _URLISH.sub(" ", link.text) if "." in link.text else link.text
-        self.words = _normalise(text).split()
-        self.content = [w for w in self.words if len(w) > 2 and w not in STOPWORDS and w not in GENERIC and not w.isdigit()]
+        self.words, self.content = _words(link.text)
         self.domain = registered_domain(link.href) if not link.internal else ""
         self.signals: list[str] = []
 
@@ -295,13 +310,18 @@ def _injected_hidden(f: Facts) -> bool:
 
 
 def _vocab(f: Facts) -> list[str]:
-    found = VOCAB_TERMS.found(" ".join(f.words))
+    found = _found(" ".join(f.words))
     if f.domain:
-        found |= VOCAB_TERMS.found(_normalise(f.domain + " " + _path(f.link.href)))
+        found = found | _found(_normalise(f.domain + " " + _path(f.link.href)))
     hits = {"vocab:" + group.category for _, group in found if not (group.external_only and f.link.internal)}
     if f.domain and not hits and HOST_STEMS.search(f.domain):
         hits.add("vocab:domain")
     return sorted(hits)
+
+
+@lru_cache(maxsize=16384)
+def _found(normalised: str) -> frozenset:
+    return frozenset(VOCAB_TERMS.found(normalised))
 
 
 def _path(href: str) -> str:
@@ -312,8 +332,13 @@ def _path(href: str) -> str:
 def _foreign(f: Facts, page_language: str) -> str | None:
     if len(f.words) < SETTINGS["language_min_words"] or len(f.content) < 2:
         return None
-    lang = detect(f.link.text, min_score=SETTINGS["language_min_score"])
+    lang = _anchor_language(f.link.text)
     return lang if lang and lang != page_language else None
+
+
+@lru_cache(maxsize=16384)
+def _anchor_language(text: str) -> str | None:
+    return detect(text, min_score=SETTINGS["language_min_score"])
 
 
 def _offtopic(f: Facts, page_stems: frozenset, strict: bool) -> bool:

@@ -135,13 +135,18 @@ def _author(tree, ld: dict) -> str | None:
 
 
 def _published(tree, ld: dict, url: str | None) -> str | None:
-    candidates = [ld.get("datePublished")] + [v for xp in DATE_XPATHS for v in tree.xpath(xp)[:1]]
-    for value in candidates:
+    for value in _date_candidates(tree, ld):
         if isinstance(value, str):
             found = _iso(ISO_DATE.search(value))
             if found:
                 return found
     return _iso(URL_DATE.search(url or ""))
+
+
+def _date_candidates(tree, ld: dict):
+    yield ld.get("datePublished")
+    for xpath in DATE_XPATHS:
+        yield from tree.xpath(xpath)[:1]
 
 
 def _iso(m) -> str | None:

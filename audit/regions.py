@@ -375,6 +375,13 @@ PRUNED_REGIONS = {"comments", "widget", "sidebar", "footer", "meta"}
 REPORTED_AS = {"meta": "header"}
 
 
+# Elements that can carry a region signal; the rest of the page is skipped in C.
+_SIGNAL_CARRIERS = etree.XPath(
+    "//body//*[@class or @id or @role or @itemprop] | //body//nav | //body//aside | //body//footer"
+    " | //body//header | //body//article | //body//main"
+)
+
+
 def prunable(tree, page_chars: int, max_share: float) -> list:
     """Outermost non-body regions that can be cut before extraction.
 
@@ -382,8 +389,7 @@ def prunable(tree, page_chars: int, max_share: float) -> list:
     article container only blocks named by class (a related-posts box), not bare
     ``<aside>``/``<header>`` tags. A candidate holding ``max_share`` of the page's text is a
     mis-named wrapper and stays."""
-    root = tree.find("body") if tree.find("body") is not None else tree
-    candidates, bodies = _scan(root)
+    candidates, bodies = _scan(tree)
     if not bodies:
         return []
     keep = set()
@@ -393,24 +399,30 @@ def prunable(tree, page_chars: int, max_share: float) -> list:
     return [el for el in candidates if el not in keep and len(text_of(el)) < limit]
 
 
-def _scan(root) -> tuple[list, list]:
-    """(outermost prunable regions, article containers outside any such region), iteratively:
-    pages nest deeper than Python's recursion limit."""
+def _scan(tree) -> tuple[list, list]:
+    """(outermost prunable regions, article containers outside any such region)."""
+    signals = {}
+    for el in _SIGNAL_CARRIERS(tree):
+        signal = element_signal(el)
+        if signal == BODY or signal in PRUNED_REGIONS:
+            signals[el] = signal
     candidates, bodies = [], []
-    stack = [(root, False, False)]  # element, inside an article container, inside a candidate
-    while stack:
-        el, in_body, in_candidate = stack.pop()
-        for child in el:
-            if not isinstance(child.tag, str):
-                continue
-            signal = element_signal(child)
-            child_candidate = in_candidate
-            if signal == BODY and not in_candidate:
-                bodies.append(child)
-            elif not in_candidate and signal in PRUNED_REGIONS and (not in_body or _named(child, signal)):
-                candidates.append(child)
-                child_candidate = True
-            stack.append((child, in_body or signal == BODY, child_candidate))
+    state: dict = {}  # element -> (inside an article container, inside a candidate), itself included
+    for el, signal in signals.items():  # document order: ancestors come first
+        in_body = in_candidate = False
+        for ancestor in el.iterancestors():
+            if ancestor in state:
+                in_body, in_candidate = state[ancestor]
+                break
+        if signal == BODY:
+            if not in_candidate:
+                bodies.append(el)
+            state[el] = (True, in_candidate)
+        elif not in_candidate and (not in_body or _named(el, signal)):
+            candidates.append(el)
+            state[el] = (in_body, True)
+        else:
+            state[el] = (in_body, in_candidate)
     return candidates, bodies
 
 
