@@ -259,7 +259,9 @@ def mark_gone(store: Store, run: SiteRun, run_id: int) -> int:
 
 def counts_of(run: SiteRun, store: Store, run_id: int) -> dict:
     blocked = int(run.reason == "blocked" or run.stat("skinaudit/blocked/site") > 0)
-    complete = int(run.reason in COMPLETE_REASONS and not blocked)
+    # Complete: the crawl ran out of URLs by itself, and every start page, sitemap and feed answered
+    # (a site that is down, or a sitemap that failed, would otherwise make its posts look gone).
+    complete = int(run.reason in COMPLETE_REASONS and not blocked and run.stat("skinaudit/discovery/failed") == 0)
     counts = {
         "new": run.stat("skinaudit/store/new"),
         "changed": run.stat("skinaudit/store/changed"),
@@ -283,8 +285,9 @@ def record_site_outcome(run: SiteRun, store: Store, run_id: int) -> None:
                            detail=f"the site refuses the crawler ({refused} of {run.counts['fetched']} responses "
                                   f"were 401/403/451 or challenge pages); not crawled further")
     elif not run.counts["complete"]:
+        why = run.reason if run.reason not in COMPLETE_REASONS else "a start page, sitemap or feed failed"
         store.record_event(run_id, "skipped", site=name, url=run.site.start_urls[0],
-                           detail=f"crawl stopped early ({run.reason}): pages not seen are not marked gone")
+                           detail=f"crawl incomplete ({why}): pages not seen are not marked gone")
     if run.jobdir_status == "discarded":
         store.record_event(run_id, "error", site=name, detail="the previous crawl was killed: its frontier was "
                                                               "discarded and the site crawled again")

@@ -285,3 +285,15 @@ def test_ctrl_c_keeps_the_frontier_and_the_next_run_resumes_it(tmp_path):
     assert not list((tmp_path / "data" / "jobs").glob("*/big")), "a finished crawl leaves no JOBDIR"
     statuses = [s for (s,) in rows(tmp_path / "store.sqlite", sa.select(pages.c.change_status))]
     assert len(statuses) == 80 and "gone" not in statuses
+
+
+def test_a_site_that_is_down_marks_nothing_gone(tmp_path):
+    with CrawlSite(posts=5, traps=False) as site:
+        sites = write_sites(tmp_path / "sites.toml", {"name": "blog", "start_urls": [site.url + "/"]})
+        crawl(tmp_path, sites)
+    # the server is gone now: connection refused everywhere
+    crawl(tmp_path, sites, {"RETRY_TIMES": 0})
+    counts = last_counts(tmp_path / "store.sqlite")["blog"]
+    assert counts["complete"] == 0 and counts["gone"] == 0 and counts["errors"] >= 1
+    statuses = {s for (s,) in rows(tmp_path / "store.sqlite", sa.select(pages.c.change_status))}
+    assert statuses == {"new"}

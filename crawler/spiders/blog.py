@@ -168,6 +168,7 @@ class BlogSpider(scrapy.Spider):
     def index_failed(self, failure):
         if failure.request.meta.get("guessed"):
             return  # a guessed location that does not exist is not an error
+        self._discovery_failed(failure)
         yield self._failure_event(failure)
 
     def _index_entry(self, url: str, lastmod: str | None, via: str,
@@ -289,7 +290,15 @@ class BlogSpider(scrapy.Spider):
                       meta={"via": "link", "hops": hops})
 
     def page_failed(self, failure):
+        if failure.request.meta.get("via") == "start":
+            self._discovery_failed(failure)
         yield self._failure_event(failure)
+
+    def _discovery_failed(self, failure) -> None:
+        """A start page, sitemap or feed failed: what it lists is unknown, so nothing may be marked gone."""
+        self.crawler.stats.inc_value("skinaudit/discovery/failed")
+        self.logger.warning("discovery failed at %s: the crawl of %s is incomplete", failure.request.url,
+                            self.site.name)
 
     # -- fallback: archives when the sitemaps gave no posts ------------------------------
 
