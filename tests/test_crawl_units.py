@@ -140,3 +140,32 @@ def test_final_table():
     table = final_table([run])
     assert table.splitlines()[0].split()[:3] == ["site", "fetched", "new"]
     assert table.splitlines()[1].split() == ["glow", "40", "14", "0", "0", "0", "1", "0", "0", "finished"]
+
+
+def test_start_urls_may_be_sitemaps_feeds_or_pages():
+    import asyncio
+
+    from crawler.spiders.blog import BlogSpider
+
+    site = SiteConfig(name="s", start_urls=["https://b.example/wp-sitemap.xml", "https://b.example/feed/",
+                                            "https://b.example/"])
+    spider = BlogSpider(site)
+
+    async def collect():
+        return [request async for request in spider.start()]
+
+    requests = asyncio.run(collect())
+    callbacks = [(r.url, r.callback.__name__) for r in requests]
+    assert callbacks == [
+        ("https://b.example/robots.txt", "parse_robots"),
+        ("https://b.example/wp-sitemap.xml", "parse_sitemap"),
+        ("https://b.example/feed/", "parse_feed"),
+        ("https://b.example/", "parse_page"),
+    ]
+
+
+def test_crawl_exits_2_on_an_unusable_sites_file(tmp_path, capsys):
+    from audit.cli import main
+
+    assert main(["crawl", "--sites", str(tmp_path / "nope.toml"), "--store", str(tmp_path / "s.sqlite")]) == 2
+    assert "no such sites file" in capsys.readouterr().err
