@@ -209,7 +209,7 @@ def report_pages(out: Path) -> list[Path]:
 
 def assert_inert(page: str, name: str) -> None:
     """Parsed as a browser would: only our own script, style and sandboxed preview frame survive."""
-    for document in [page, *re.findall(r'srcdoc="([^"]*)"', page)]:
+    for document in [page, *(doc for doc in re.findall(r'srcdoc="([^"]*)"', page) if doc.strip())]:
         if document is not page:
             document = html.unescape(document)
         tree = lxml.html.document_fromstring(document)
@@ -290,3 +290,24 @@ def test_workbook_loads_fully(store, tmp_path):
     sheet = workbook["claims"]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
     assert sheet["A1"].font.b
+
+
+def test_pending_and_failed_audits_are_reported(store, tmp_path):
+    run_id = store.start_run("run", ["late-blog"])
+    for name in ("pending", "failed"):
+        url = f"https://late.example/{name}.html"
+        store.save_fetch(run_id, FetchedPage(url=url, canonical_url=url, site="late-blog", http_status=200,
+                                             fetched_at="2026-01-05T09:00:00+00:00", html=b"<html></html>"))
+    with store.engine.connect() as conn:
+        failed = conn.exec_driver_sql("SELECT id FROM pages WHERE url LIKE '%failed%'").scalar()
+    store.save_audit_error(failed, "UnusableInput: empty page <script>alert(1)</script>")
+    store.finish_run(run_id, {})
+    out = tmp_path / "r"
+    model = build_reports(store, out, progress=False)
+    rows = model.articles.set_index("canonical_url")
+    assert rows.loc["https://late.example/pending.html", "audit_status"] == "pending"
+    assert pd.isna(rows.loc["https://late.example/failed.html", "quality"])
+    assert model.sites.set_index("site").loc["late-blog", "errors"] == 1
+    page = (out / rows.loc["https://late.example/failed.html", "sheet"]).read_text(encoding="utf-8")
+    assert "Not audited (error: UnusableInput: empty page &lt;script&gt;" in page
+    assert_inert(page, "failed sheet")
