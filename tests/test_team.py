@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from audit.store import Store, pages, runs
+from audit.store import Store, links, pages, runs
 from audit.worker import ClaimPolicy
 from crawlsite import CrawlSite
 
@@ -31,7 +32,7 @@ BIN = Path(sys.executable).parent
 TESTS = Path(__file__).resolve().parent
 #: Loopback-fast settings: no AutoThrottle, quick heartbeats, a dead worker noticed after 2 s.
 SETTINGS = {
-    "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY_JITTER": 0, "DOWNLOAD_TIMEOUT": 5, "LOG_LEVEL": "INFO",
+    "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY_JITTER": 0, "DOWNLOAD_TIMEOUT": 20, "LOG_LEVEL": "INFO",
     "MAX_IDLE_TIME_BEFORE_CLOSE": 1, "SKINAUDIT_REDIS_HEARTBEAT": 0.5, "SKINAUDIT_REDIS_DEAD_AFTER": 2,
     "SKINAUDIT_REDIS_POLL": 0.2,
 }
@@ -40,6 +41,24 @@ SETTINGS = {
 def write_sites(path: Path, url: str, delay: float) -> Path:
     path.write_text(f'[[site]]\nname = "team"\nstart_urls = ["{url}/"]\ndelay = {delay}\n', encoding="utf-8")
     return path
+
+
+def start_together(site: CrawlSite, redis_url: str, workers: int = 2) -> None:
+    """Hold the site's answers until ``workers`` crawl workers have joined the crawl, so that a worker
+    slow to start (imports on a busy machine) does not find the crawl already over."""
+    gate = threading.Event()
+    respond = site.respond
+    site.respond = lambda *args: (gate.wait(30), respond(*args))[1]
+    client = redis.Redis.from_url(redis_url)
+
+    def opener():
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and client.zcard("skinaudit:blog:team:workers") < workers:
+            time.sleep(0.05)
+        client.close()
+        gate.set()
+
+    threading.Thread(target=opener, daemon=True).start()
 
 
 def crawl_worker(workdir: Path, sites: Path, redis_url: str, pg_url: str) -> subprocess.Popen:
@@ -84,6 +103,7 @@ def test_two_crawl_workers_and_two_audit_workers(tmp_path, redis_url, pg_url):
     try:
         with CrawlSite(posts=24, traps=False, words=60) as site:
             sites = write_sites(tmp_path / "sites.toml", site.url, delay)
+            start_together(site, redis_url)
             errors = finish([crawl_worker(tmp_path / f"w{k}", sites, redis_url, pg_url) for k in (1, 2)])
             assert all("crawl finished" in err for err in errors), errors
             hits = sorted(hit.at for hit in site.hits)
@@ -128,12 +148,13 @@ def holder_pid(client: redis.Redis, procs: list[subprocess.Popen]) -> subprocess
     return None
 
 
-def audit_worker(store_url: str, policy: ClaimPolicy) -> subprocess.Popen:
-    """``audit_loop`` in its own interpreter (as on another machine), with the quick stand-in audit."""
+def audit_worker(store_url: str, policy: ClaimPolicy, log: Path) -> subprocess.Popen:
+    """``audit_loop`` in its own interpreter (as on another machine), with the quick stand-in audit
+    (``services.fake_audit``: it logs every page it audits)."""
     code = ("from audit.worker import audit_loop, ClaimPolicy; from services import fake_audit; "
             f"audit_loop({store_url!r}, None, policy=ClaimPolicy(**{policy.__dict__!r}), audit=fake_audit)")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
-               SKINAUDIT_TEST_AUDIT_DELAY="0.03")
+               SKINAUDIT_TEST_AUDIT_DELAY="0.03", SKINAUDIT_TEST_AUDIT_LOG=str(log))
     return subprocess.Popen([sys.executable, "-c", code], env=env)
 
 
@@ -143,6 +164,7 @@ def test_killed_crawl_worker_and_killed_audit_worker_lose_nothing(tmp_path, redi
     try:
         with CrawlSite(posts=50, traps=False, words=60) as site:
             sites = write_sites(tmp_path / "sites.toml", site.url, 0.04)
+            start_together(site, redis_url)
             crawlers = [crawl_worker(tmp_path / f"w{k}", sites, redis_url, pg_url) for k in (1, 2)]
             try:
                 wait_until(lambda: len(stored(store)) >= 12 and holder_pid(client, crawlers) is not None)
@@ -163,7 +185,8 @@ def test_killed_crawl_worker_and_killed_audit_worker_lose_nothing(tmp_path, redi
 
         # two audit workers; one is killed mid-run, the other takes its pages over once they go stale
         policy = ClaimPolicy(batch=5, heartbeat_s=0.5, stale_after_s=2, poll_s=0.2)
-        auditors = [audit_worker(store.url, policy) for _ in range(2)]
+        log = tmp_path / "audits.log"
+        auditors = [audit_worker(store.url, policy, log) for _ in range(2)]
         try:
             wait_until(lambda: store.audit_backlog().get("done", 0) >= 10)
             victim = auditors[0]
@@ -176,8 +199,13 @@ def test_killed_crawl_worker_and_killed_audit_worker_lose_nothing(tmp_path, redi
                 proc.wait()
         assert auditors[1].returncode == 0
         assert store.audit_backlog() == {"done": len(expected)}
+        audited = collections.Counter(line.split(" ", 1)[1] for line in log.read_text().splitlines())
+        assert len(audited) == len(expected)
+        assert sum(audited.values()) - len(expected) <= policy.batch  # only the victim's unsaved batch again
         with store.engine.connect() as conn:
+            saved = conn.execute(sa.select(links.c.page_id, sa.func.count()).group_by(links.c.page_id)).all()
             workers = {w for (w,) in conn.execute(sa.select(pages.c.audit_worker))}
+        assert len(saved) == len(expected) and {n for _, n in saved} == {1}  # each result saved once
         assert all(w.endswith(f":{auditors[1].pid}") or w.endswith(f":{victim.pid}") for w in workers)
     finally:
         client.close()

@@ -1,6 +1,7 @@
 """Parallel audit workers over one store: every page audited and saved exactly once, also when a
-worker is killed with SIGKILL mid-run, in a process pool (its pages are given back at once) and on
-"another machine" (an independent worker process: its claims go stale and are taken over).
+worker of the process pool is killed with SIGKILL mid-run (its pages are given back at once). The
+same on PostgreSQL with independent workers, whose claims go stale and are taken over, is in
+``tests/test_team.py``.
 
 The audit itself is ``services.fake_audit`` (quick, and it logs every call), so these tests
 measure the claiming, not the NLP."""
@@ -10,8 +11,6 @@ from __future__ import annotations
 import collections
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -26,7 +25,6 @@ from services import fake_audit
 
 PAGES = 40
 FAST = ClaimPolicy(batch=5, heartbeat_s=0.5, stale_after_s=2, poll_s=0.2)
-TESTS = Path(__file__).resolve().parent
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
@@ -81,6 +79,7 @@ def wait_until(predicate, timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)  # PostgreSQL: tests/test_team.py
 def test_two_workers_share_the_work(filled, audit_log, monkeypatch):
     monkeypatch.setenv("SKINAUDIT_TEST_AUDIT_DELAY", "0.05")  # 2 s of work: both processes get some
     summary = audit_pending(filled, workers=2, progress=False, policy=FAST, audit=fake_audit)
@@ -123,44 +122,3 @@ def test_a_killed_pool_worker_is_replaced_by_the_others(filled, audit_log):
     assert len(counts) == PAGES
     assert sum(counts.values()) - PAGES <= 5  # at most the killed worker's one unsaved batch again
     assert_saved_exactly_once(filled)
-
-
-def independent_worker(store_url: str, policy: ClaimPolicy) -> subprocess.Popen:
-    """``audit_loop`` in its own interpreter, as on another machine."""
-    code = ("import sys; from audit.worker import audit_loop, ClaimPolicy; from services import fake_audit; "
-            f"s = audit_loop({store_url!r}, None, policy=ClaimPolicy(**{policy.__dict__!r}), audit=fake_audit); "
-            "print(s.audited, s.lost)")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
-
-
-@pytest.mark.services
-def test_a_killed_worker_on_another_machine_is_taken_over(pg_url, audit_log):
-    db = Store(pg_url)
-    try:
-        run = db.start_run("crawl", ["blog"])
-        for n in range(PAGES):
-            url = f"http://blog.test/post-{n}"
-            db.save_fetch(run, FetchedPage(url=url, canonical_url=url, site="blog", http_status=200,
-                                           fetched_at=now_iso(), html=b"<p>post</p>"))
-        workers = [independent_worker(db.url, FAST) for _ in range(2)]
-        try:
-            wait_until(lambda: claimed_by_one_worker(db) is not None)
-            victim = claimed_by_one_worker(db)
-            doomed = next(w for w in workers if victim.endswith(f":{w.pid}"))
-            doomed.kill()
-            survivor = next(w for w in workers if w is not doomed)
-            out, _ = survivor.communicate(timeout=60)
-        finally:
-            for worker in workers:
-                if worker.poll() is None:
-                    worker.kill()
-                worker.communicate()
-        assert survivor.returncode == 0
-        assert doomed.returncode == -signal.SIGKILL
-        counts, _pids = audits(audit_log)
-        assert len(counts) == PAGES
-        assert sum(counts.values()) - PAGES <= FAST.batch
-        assert_saved_exactly_once(db)
-    finally:
-        db.close()
