@@ -106,7 +106,8 @@ class PostgresServer:
 
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
-        self.dir = Path(tempfile.mkdtemp(prefix="skinaudit-pg-"))
+        # as root the server runs as "postgres", which must reach the folder: /tmp, not a private TMPDIR
+        self.dir = Path(tempfile.mkdtemp(prefix="skinaudit-pg-", dir="/tmp" if os.geteuid() == 0 else None))
         self.data = self.dir / "data"
         self.port = free_port()
         self.as_user: list[str] = []
