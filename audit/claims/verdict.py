@@ -11,7 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 import numpy
-from spacy.attrs import ORTH
+from spacy.attrs import IDX, LENGTH, ORTH
 from spacy.tokens import Doc
 
 from audit.claims import extensions  # noqa: F401  (declares the attributes)
@@ -64,8 +64,9 @@ SUPPORTED = "supported_or_hedged_claim"
 class Sentence:
     """The matches of one sentence, grouped by kind, plus its clause layout."""
 
-    def __init__(self, doc: Doc, start: int, end: int, claims, hedges, sources, colons=()):
+    def __init__(self, doc: Doc, start: int, end: int, claims, hedges, sources, colons=(), offsets=None):
         self.doc, self.start, self.end = doc, start, end
+        self.offsets = offsets
         self.kinds: dict[str, list] = {}
         for match in claims:
             self.kinds.setdefault(match[2].kind, []).append(match)
@@ -84,7 +85,10 @@ class Sentence:
         return bisect_right(self.terminators, i)
 
     def text(self, start: int, end: int) -> str:
-        return self.doc[start:end].text
+        if self.offsets is None:
+            return self.doc[start:end].text
+        begin, ends, text = self.offsets
+        return text[begin[start] : ends[end - 1]]
 
 
 def heading_end(colons, start: int, end: int) -> int:
@@ -94,6 +98,14 @@ def heading_end(colons, start: int, end: int) -> int:
     if k < len(colons) and colons[k] < min(end - 1, start + HEADING_MAX):
         return colons[k] + 1
     return start
+
+
+def char_offsets(doc: Doc) -> tuple[list[int], list[int], str]:
+    """Start and end character of every token and the text (``doc.text`` is rebuilt from the
+    tokens on every access, so it is read once), to cut trigger texts out cheaply."""
+    columns = doc.to_array([IDX, LENGTH])
+    begin = columns[:, 0].tolist()
+    return begin, (columns[:, 0] + columns[:, 1]).tolist(), doc.text
 
 
 def colon_positions(doc: Doc) -> list[int]:
@@ -109,6 +121,8 @@ def _pairs(sent, heads, tails, window, category, strong=True, reverse=False):
     """Triggers made of a head (verb) and a tail (target) at most ``window`` tokens apart, in
     the same clause, with no appearance wording between them. Tails are start-sorted, so only
     the few near each head are looked at (a 100 KB run-on sentence stays linear)."""
+    if not heads or not tails:
+        return []
     found = []
     starts = [t[0] for t in tails]
     for hs, he, hr in heads:
@@ -443,6 +457,7 @@ def judge_doc(doc: Doc) -> list:
     context = list(doc._.context_sources or [])
     spans, verdicts, pc, ph, ps = [], [], 0, 0, 0
     colons = colon_positions(doc)
+    offsets = char_offsets(doc)
     for start, end, opens in doc._.sent_bounds or []:
         if opens and start > 0:
             context = []
@@ -451,7 +466,7 @@ def judge_doc(doc: Doc) -> list:
         claims, pc = _slice(claims_m, pc, start, cut)
         hedges, ph = _slice(hedges_m, ph, start, cut)
         sources, ps = _slice(sources_m, ps, start, cut)
-        sent = Sentence(doc, start, end, claims, hedges, sources, colons) if claims or sources else None
+        sent = Sentence(doc, start, end, claims, hedges, sources, colons, offsets) if claims or sources else None
         verdict = judge(sent, context) if claims and may_claim(claims) else no_claim(list(NOTHING))
         verdicts.append((start, end, verdict))
         if verdict.label != NO_CLAIM:
