@@ -10,6 +10,7 @@ A verdict combines signals, each a machine-readable reason:
 * ``dense_external_block``     the link sits in a block packed with links to many other sites
 * ``comment_author_commercial`` a commenter's name link that is a keyword, not a name
 * ``block_spam``               off-topic link in a block whose other links are spam
+* ``spam_target``              another link on the page to the same target was judged spam
 
 Site navigation, the site's own on-topic posts and labels, theme and platform credits, share
 buttons and social profiles stay clean: the allow lists live in rules/spam_hosts.jsonl and
@@ -264,6 +265,7 @@ def judge_links(
     for f in judged:
         _decide(f)
     _contaminated_blocks(judged)
+    _same_targets(judged)
     return links
 
 
@@ -441,6 +443,15 @@ def _contaminated_blocks(judged: list[Facts]) -> None:
                 if not f.link.spam and "offtopic" in f.signals:
                     f.link.spam = True
                     f.link.reasons = f.signals + ["block_spam"]
+
+
+def _same_targets(judged: list[Facts]) -> None:
+    """A "Read more" or image link to a page already judged spam is the same spam link."""
+    targets = {_page_of(f.link.href) for f in judged if f.link.spam and not f.link.internal and _web_link(f.link)}
+    for f in judged:
+        if not f.link.spam and not f.link.internal and _page_of(f.link.href) in targets:
+            f.link.spam = True
+            f.link.reasons = f.signals + ["spam_target"]
 
 
 # ---------------------------------------------------------------------------
