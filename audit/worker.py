@@ -113,6 +113,9 @@ def audit_loop(store_url: str, run_id: int | None, progress: bool = False, *,
                 if time.monotonic() - renewed > policy.heartbeat_s:
                     store.renew_claims(name)
                     renewed = time.monotonic()
+    except BaseException:  # Ctrl-C or a store error: the next worker need not wait for staleness
+        store.release_claims(name)
+        raise
     finally:
         bar.close()
         store.close()

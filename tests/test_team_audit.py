@@ -122,3 +122,18 @@ def test_a_killed_pool_worker_is_replaced_by_the_others(filled, audit_log):
     assert len(counts) == PAGES
     assert sum(counts.values()) - PAGES <= 5  # at most the killed worker's one unsaved batch again
     assert_saved_exactly_once(filled)
+
+
+def interrupted_audit(html: str, url: str):
+    if url.endswith("post-3"):
+        raise KeyboardInterrupt
+    return fake_audit(html, url)
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_an_interrupted_worker_gives_its_claims_back(filled, audit_log):
+    from audit.worker import audit_loop
+
+    with pytest.raises(KeyboardInterrupt):
+        audit_loop(filled.url, None, policy=FAST, audit=interrupted_audit)
+    assert filled.audit_backlog() == {"done": 3, "pending": PAGES - 3}  # no claim left to go stale
