@@ -135,7 +135,8 @@ def _pairs(sent, heads, tails, window, category, strong=True, reverse=False):
             if not (-1 <= gap <= window) or (ts < hs) != reverse or ts == hs:
                 continue
             left, right = (hs, te) if not reverse else (ts, he)
-            if sent.clause(hs) != sent.clause(ts) or _between_cosmetic(sent, left, right):
+            gap_start, gap_end = (he, ts) if not reverse else (te, hs)
+            if sent.clause(hs) != sent.clause(ts) or _between_cosmetic(sent, gap_start, gap_end):
                 continue
             strength = strong and not (hr.weak or tr.weak)
             found.append(Trigger(left, right, category, (hr, tr), strength))
