@@ -27,8 +27,7 @@ from audit.regions import (
     BODY,
     REPORTED_AS,
     WEAK,
-    HiddenMap,
-    RegionMap,
+    Layout,
     element_signal,
     iter_anchors,
     prunable,
@@ -175,8 +174,8 @@ class Page:
         self.tree = tree
         self.url = url
         self.anchors = list(iter_anchors(tree))
-        self.regions = RegionMap()
-        self.hidden_map = HiddenMap(tree)
+        self.layout = Layout(tree)
+        self.hidden_map = self.layout.hidden
         self.kept: set[int] = set()
         self._structural: dict[int, tuple] = {}
         self._wrapper: dict = {}
@@ -186,15 +185,16 @@ class Page:
         self._cut_regions()
 
     def _cut_hidden(self) -> list[bool]:
-        """Which anchors are hidden; hidden blocks holding links are cut out so their text cannot leak."""
-        roots = [self.hidden_map.hidden_root(a) for a in self.anchors]
+        """Which anchors are hidden; hidden blocks holding links are cut out so their text cannot leak.
+
+        Every anchor's region is read here too, while the page is still whole."""
+        infos = [self.layout.of(a) for a in self.anchors]
+        self._structural = {i: info[:3] for i, info in enumerate(infos)}
+        roots = [info[3] for info in infos]
         verdicts: dict = {}
         for root in roots:
             if root is not None and root not in verdicts:
                 verdicts[root] = _is_small(root, self._page_chars())
-        for i, root in enumerate(roots):
-            if root is not None and verdicts[root]:
-                self.structural(i)  # read the region while the block is still in the page
         for root, small in verdicts.items():
             if small:
                 _detach(root)
@@ -204,10 +204,6 @@ class Page:
     def _cut_regions(self) -> None:
         """Cut comment, related-posts, sidebar and footer blocks out before extraction."""
         blocks = prunable(self.tree, self._page_chars(), SETTINGS["prune_max_share"])
-        if not blocks:
-            return
-        for i in range(len(self.anchors)):
-            self.structural(i)  # read the regions while the blocks are still in the page
         for block in blocks:
             _detach(block)
 
@@ -258,7 +254,7 @@ class Page:
 
     def structural(self, i: int) -> tuple:
         if i not in self._structural:
-            self._structural[i] = self.regions.structural(self.anchors[i])
+            self._structural[i] = self.layout.of(self.anchors[i])[:3]
         return self._structural[i]
 
     def region(self, i: int) -> str:

@@ -358,6 +358,48 @@ class HiddenMap:
         return "css" if self.rules.hides(el) else None
 
 
+class Layout:
+    """Region and hidden-ness of elements in one memoised ancestor walk (both per anchor)."""
+
+    def __init__(self, tree) -> None:
+        self.hidden = HiddenMap(tree)
+        self._cache: dict = {}
+
+    def of(self, el) -> tuple:
+        """(region signal or None, under an article container, signal element, hidden root or None)."""
+        cache = self._cache
+        chain = []
+        node = el
+        state = None
+        while node is not None and node.tag not in ("body", "html"):
+            state = cache.get(node)
+            if state is not None:
+                break
+            chain.append(node)
+            node = node.getparent()
+        region, under_body, source, root = state or (None, False, None, None)
+        hides = self.hidden._hides
+        for node in reversed(chain):
+            if isinstance(node.tag, str):
+                signal = element_signal(node)
+                if signal == BODY:
+                    if region not in CONTAINING_REGIONS:
+                        region, under_body, source = BODY, True, node
+                elif signal == WEAK:
+                    if region is None:
+                        region, source = WEAK, node
+                elif signal:
+                    region, source = signal, node
+                if root is None and node.attrib:
+                    how = hides(node)
+                    if how:
+                        root = node
+                        if how == "inline":
+                            self.hidden.by_style.add(node)
+            cache[node] = (region, under_body, source, root)
+        return region, under_body, source, root
+
+
 def iter_anchors(tree):
     """Every ``<a>`` with an href attribute, in document order."""
     for el in tree.iter("a"):
