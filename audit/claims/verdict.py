@@ -270,17 +270,35 @@ def governing_hedge(sent: Sentence, triggers: list[Trigger]):
 CUES = {"attribution", "report"}
 
 
+KIND_ORDER = ("study", "link", "reference", "person", "institution", "study_ref")
+
+
 def sentence_sources(sent: Sentence) -> tuple[list, set]:
-    """Identifiable sources in the sentence, and which cues (attribution, report) it holds."""
+    """Identifiable sources in the sentence, and which cues (attribution, report) it holds.
+
+    Touching source matches are merged, so "2015 study" + "published in SKINmed Journal" is
+    reported as one source, with the strongest kind among its parts.
+    """
     vague = [(s, e) for s, e, r in sent.sources if r.kind == "vague_source"]
-    found, cues = [], set()
+    cues, parts = set(), []
     for s, e, rule in sent.sources:
         if rule.kind != "source" or any(vs <= s < ve for vs, ve in vague):
             continue
         if rule.source_kind in CUES:
             cues.add(rule.source_kind)
         else:
-            found.append((rule.source_kind, rule.id, sent.text(s, e)))
+            parts.append((s, e, rule))
+    merged: list[list] = []
+    for s, e, rule in sorted(parts, key=lambda m: (m[0], -m[1])):
+        if merged and s <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], e)
+            merged[-1][2].append(rule)
+        else:
+            merged.append([s, e, [rule]])
+    found = []
+    for s, e, rules in merged:
+        best = min(rules, key=lambda r: KIND_ORDER.index(r.source_kind) if r.source_kind in KIND_ORDER else 99)
+        found.append((best.source_kind, best.id, sent.text(s, e)))
     return found, cues
 
 
