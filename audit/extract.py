@@ -31,6 +31,7 @@ from audit.regions import (
     element_signal,
     iter_anchors,
     prunable,
+    text_len,
     text_of,
 )
 from audit.defaults import section
@@ -209,7 +210,7 @@ class Page:
 
     def _page_chars(self) -> int:
         if self._chars is None:
-            self._chars = len(text_of(self.tree)) or 1
+            self._chars = text_len(self.tree) or 1
         return self._chars
 
     def body(self):
@@ -339,7 +340,7 @@ def _is_small(root, page_len: int) -> bool:
     # a "hidden" block holding much of the page is a reveal-on-load trick, not hidden content
     if root.tag in ("body", "html") or root.xpath("boolean(.//*[@itemprop='articleBody'] | self::article | .//article)"):
         return False
-    return len(text_of(root)) < page_len * SETTINGS["hidden_max_share"]
+    return text_len(root) < page_len * SETTINGS["hidden_max_share"]
 
 
 # a kept link in these regions under the article container is article text (pull-quote, inline box)

@@ -55,6 +55,7 @@ REGION_NAMES = (
     ("widget", re.compile(r"(?:^|[-_])widget")),
 )
 COMMENT_NAME = re.compile(r"(?:^|[-_])comments?(?:$|[-_])|^commentlist$")
+ANY_REGION_NAME = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in REGION_NAMES))
 # Blogger wraps every block in ``div.widget.<Type>``; the type says more than "widget".
 BLOGGER_WIDGETS = {"blog": None, "header": "header", "pagelist": "nav", "attribution": "footer", "navbar": "nav"}
 
@@ -125,7 +126,9 @@ def _name_facts(raw: str) -> NameFacts:
     strong = bool(name and STRONG_BODY.search(name))
     if not name or LAYOUT_NOISE.search(name):
         return NameFacts(False, strong, False, len(REGION_NAMES), blogger)
-    rank = next((i for i, (_, pattern) in enumerate(REGION_NAMES) if pattern.search(name)), len(REGION_NAMES))
+    rank = len(REGION_NAMES)
+    if ANY_REGION_NAME.search(name):  # most names ("clearfix", "col-md-6") match none: one search
+        rank = next((i for i, (_, pattern) in enumerate(REGION_NAMES) if pattern.search(name)), rank)
     return NameFacts(bool(COMMENT_NAME.search(name)), strong, bool(WEAK_BODY.match(name)), rank, blogger)
 
 
@@ -407,6 +410,11 @@ def iter_anchors(tree):
             yield el
 
 
+def text_len(el) -> int:
+    """Length of an element's text, whitespace included (cheap, for comparing block sizes)."""
+    return len(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
+
+
 def text_of(el) -> str:
     return " ".join(etree.tostring(el, method="text", encoding="unicode", with_tail=False).split())
 
@@ -438,7 +446,7 @@ def prunable(tree, page_chars: int, max_share: float) -> list:
     for body in bodies:
         keep.update(body.iterancestors())
     limit = page_chars * max_share
-    return [el for el in candidates if el not in keep and len(text_of(el)) < limit]
+    return [el for el in candidates if el not in keep and text_len(el) < limit]
 
 
 def _scan(tree) -> tuple[list, list]:
