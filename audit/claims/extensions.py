@@ -18,6 +18,8 @@ DOC_EXTENSIONS = {
     "context_sources": None,
     # (start, end, Verdict) for every sentence, claims or not, text order
     "verdicts": None,
+    # the text the doc was made from (doc.text is rebuilt from the tokens on each access)
+    "source_text": None,
 }
 
 SPAN_EXTENSIONS = {

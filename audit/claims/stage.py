@@ -50,7 +50,9 @@ class ClaimStage:
         self.nlp = nlp or build_nlp()
 
     def _run(self, text: str, context_sources: list | None = None, one_sentence=False) -> Doc:
-        doc = self.nlp.make_doc(clean(text))
+        text = clean(text)
+        doc = self.nlp.make_doc(text)
+        doc._.source_text = text
         doc._.context_sources = context_sources or []
         for name, proc in self.nlp.pipeline:
             if name == "audit_verdict" and one_sentence:

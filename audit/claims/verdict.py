@@ -105,7 +105,7 @@ def char_offsets(doc: Doc) -> tuple[list[int], list[int], str]:
     tokens on every access, so it is read once), to cut trigger texts out cheaply."""
     columns = doc.to_array([IDX, LENGTH])
     begin = columns[:, 0].tolist()
-    return begin, (columns[:, 0] + columns[:, 1]).tolist(), doc.text
+    return begin, (columns[:, 0] + columns[:, 1]).tolist(), doc._.source_text or doc.text
 
 
 def colon_positions(doc: Doc) -> list[int]:
