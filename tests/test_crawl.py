@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
 #: Fast, deterministic politeness for loopback tests (the defaults are for real sites).
 FAST = {
-    "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "DOWNLOAD_DELAY_JITTER": 0, "DOWNLOAD_TIMEOUT": 1,
+    "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "DOWNLOAD_DELAY_JITTER": 0, "DOWNLOAD_TIMEOUT": 2.5,
     "RETRY_TIMES": 1, "DOWNLOAD_MAXSIZE": 1024 * 1024, "SKINAUDIT_BACKOFF_BASE": 0.2, "LOG_LEVEL": "INFO",
 }
 

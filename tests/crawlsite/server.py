@@ -327,7 +327,7 @@ class CrawlSite:
         if path == "/error-500/":
             return 500, {"Content-Type": "text/html"}, b"<html>oops</html>", 0.0
         if path == "/timeout-post/":
-            return 200, {"Content-Type": "text/html"}, b"<html>late</html>", 3.0
+            return 200, {"Content-Type": "text/html"}, b"<html>late</html>", 5.0
         if path == "/bomb/":
             return 200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, self._bomb, 0.0
         if path.startswith("/private/"):
