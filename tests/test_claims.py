@@ -129,3 +129,13 @@ def test_claims_span_group(stage):
     doc = stage.nlp("It feels soft. It cures eczema.")
     assert [span.text for span in doc.spans["claims"]] == ["It cures eczema."]
     assert doc.spans["claims"][0]._.verdict.category == "disease_treatment"
+
+
+def test_pipeline_saves_and_loads_with_its_rules(stage, tmp_path):
+    import spacy
+
+    stage.nlp.to_disk(tmp_path / "pipe")
+    assert (tmp_path / "pipe" / "audit_claim_triggers" / "claims_triggers.jsonl").exists()
+    nlp = spacy.load(tmp_path / "pipe")
+    doc = nlp("Studies show it cures eczema. It smells nice.")
+    assert [span.text for span in doc.spans["claims"]] == ["Studies show it cures eczema."]
