@@ -83,6 +83,18 @@ def _xml_text(value: str) -> str:
 
 
 _ILLEGAL_SEARCH = ILLEGAL_CHARACTERS_RE.search
+_SEPARATOR = "\x00"  # never left in a cell: it is one of the characters XML cannot carry
+
+
+def _xml_texts(values: list[str]) -> list[str]:
+    """``_xml_text`` of many strings at once: escaping one joined string is several times faster."""
+    values = [v if len(v) <= EXCEL_MAX_CHARS else v[:EXCEL_MAX_CHARS] for v in values]
+    joined = _SEPARATOR.join(values)
+    if joined.count(_SEPARATOR) != max(len(values) - 1, 0):  # a value holds the separator itself
+        return [_xml_text(v) for v in values]
+    joined = ILLEGAL_CHARACTERS_RE.sub(lambda m: m.group() if m.group() == _SEPARATOR else "", joined)
+    joined = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return joined.split(_SEPARATOR) if values else []
 
 
 def _column_cells(series: pd.Series, letter: str, first_row: int) -> list[str]:
@@ -94,12 +106,14 @@ def _column_cells(series: pd.Series, letter: str, first_row: int) -> list[str]:
         return [f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>' for r, v in zip(rows, values)]
     if pd.api.types.is_numeric_dtype(series.dtype):
         return ["" if m else f'<c r="{letter}{r}"><v>{v}</v></c>' for r, v, m in zip(rows, values, missing)]
+    if all(m or type(v) is str for v, m in zip(values, missing)):
+        texts = iter(_xml_texts([v for v, m in zip(values, missing) if not m]))
+        return ["" if m else f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">{next(texts)}</t></is></c>'
+                for r, m in zip(rows, missing)]
     cells = []
     for r, v, m in zip(rows, values, missing):
         if m:
             cells.append("")
-        elif type(v) is str:
-            cells.append(f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(v)}</t></is></c>')
         elif isinstance(v, bool):
             cells.append(f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>')
         elif isinstance(v, (int, float)):
