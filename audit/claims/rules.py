@@ -2,8 +2,15 @@
 
 One JSON object per line: ``id``, ``kind``, ``pattern`` (a spaCy token pattern, a list of
 them, or a phrase string), ``why``, ``regulation``, ``suggestion`` and, for claim triggers,
-``category``. A bad line stops loading with the file, line and rule id in the message, so a
+``category``. Optional: ``scope`` (hedges: forward, backward, sentence), ``source_kind``
+(sources), ``group`` (pair halves pair within a group), ``weak`` (loses to any strong trigger),
+``with_condition`` (category when a condition is named), ``standalone`` / ``not_in_reports``
+(intensifiers). A bad line stops loading with the file, line and rule id in the message, so a
 broken rule never silently disappears.
+
+Files: ``claims_triggers`` (claim words, pair halves, cautions, negations, cosmetic wording),
+``claims_hedges`` (hedge cues and clause terminators), ``claims_sources`` (identifiable
+sources, and the cues that let a source named earlier back a sentence).
 """
 
 from __future__ import annotations
