@@ -310,7 +310,8 @@ def crawl_sites(sites: list[SiteConfig], store: Store, run_id: int, *, redis_url
     if not base.get("LOG_FILE"):
         base.set("LOG_FILE", str(logs_dir / f"crawl-{run_id}.log"), "cmdline")
     base.set("LOG_INSTALL_ROOT_HANDLER", True, "cmdline")
-    configure_logging(base)
+    root_level = logging.root.level
+    configure_logging(base)  # lowers the root logger's level: restored after the crawl
     install_reactor(REACTOR)
     from twisted.internet import defer, reactor
 
@@ -377,6 +378,7 @@ def crawl_sites(sites: list[SiteConfig], store: Store, run_id: int, *, redis_url
     finally:
         bar.stop()
         stop_auditors(stop_event, auditors)
+        logging.root.setLevel(root_level)  # the stages after the crawl (audit, reports) log as before
     results: dict[str, dict] = {}
     for run in runs:
         run.counts = counts_of(run, store, run_id)
