@@ -39,6 +39,7 @@ KINDS = {
         "treat_verb",  # treat/cure/relieve …: a claim when it governs a condition
         "treat_noun",  # remedy/treatment …: a weaker claim next to a condition
         "condition",  # named disease, condition or symptom
+        "skin_type",  # "acne-prone", "eczema-prone": a skin type, cancels the condition inside
         "symptom",  # inflammation/irritation/redness: treated → biological effect
         "bio_verb",  # stimulate/boost/block …: a claim when it governs a bio target
         "bio_target",  # collagen, blood flow, follicles, DHT, melanin …

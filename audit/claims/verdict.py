@@ -70,6 +70,12 @@ class Sentence:
         self.kinds: dict[str, list] = {}
         for match in claims:
             self.kinds.setdefault(match[2].kind, []).append(match)
+        if "skin_type" in self.kinds and "condition" in self.kinds:
+            # "for acne-prone skin" names a skin type, not a condition being treated
+            types = [(s, e) for s, e, _ in self.kinds["skin_type"]]
+            self.kinds["condition"] = [
+                m for m in self.kinds["condition"] if not any(s <= m[0] < e for s, e in types)
+            ]
         pseudo = [(m[0], m[1]) for m in hedges if m[2].kind == "pseudo_hedge"]
         self.hedges = [
             m for m in hedges if m[2].kind == "hedge" and not any(ps <= m[0] < pe for ps, pe in pseudo)
