@@ -66,7 +66,8 @@ _STYLES = (
     f'<styleSheet xmlns="{_NS}">'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
     '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
     '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
@@ -119,7 +120,8 @@ def _column_cells(series: pd.Series, letter: str, first_row: int) -> list[str]:
         elif isinstance(v, (int, float)):
             cells.append(f'<c r="{letter}{r}"><v>{v}</v></c>')
         else:
-            cells.append(f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(str(v))}</t></is></c>')
+            text = _xml_text(str(v))
+            cells.append(f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
     return cells
 
 
