@@ -290,6 +290,8 @@ def _signals(f: Facts, page_stems: frozenset, page_language: str) -> list[str]:
         signals.append("commercial_anchor")
     if f.comment_author and not link.internal and _keyword_name(f):
         signals.append("comment_author_commercial")
+    elif link.region == "comments" and not link.internal and len(KEYWORD_NAME.found(" ".join(f.words))) >= 2:
+        signals.append("commercial_keywords")  # "best whitening cream" dropped into a comment
     return signals
 
 

@@ -46,6 +46,9 @@ SPAM = [
     ("off-screen link", "<div style='position:absolute;left:-9999px'><a href='https://shop.biz/'>Garden Furniture</a></div>", "Garden Furniture", "hidden"),
     ("commercial comment author", "<div class='comments'><div class='comment'><cite class='user'><a href='https://essays.com/' rel='nofollow'>"
      "Cheap Custom Papers Online Store</a></cite><p>Great post!</p></div></div>", "Cheap Custom Papers Online Store", "comment_author_commercial"),
+    ("keyword link inside a comment", "<div class='comments'><div class='comment'><cite class='user'>Ann</cite><p>Nice! I use "
+     "<a href='https://glowshop.com/' rel='nofollow ugc'>best skin whitening cream</a> daily.</p></div></div>",
+     "best skin whitening cream", "commercial_keywords"),
     ("Korean gambling in a widget", "<div class='widget HTML'><a href='https://toto.kr/'>토토사이트 추천</a></div>", "토토사이트 추천", "vocab:gambling"),
     ("credit line carrying a casino", "<footer><div class='widget Attribution'>Theme by <a href='https://casino-bonus.com/'>Casino Bonus</a></div></footer>",
      "Casino Bonus", "vocab:gambling"),
@@ -90,6 +93,8 @@ CLEAN = [
     ("on-topic blogroll", "<div class='widget LinkList'><ul><li><a href='https://labmuffin.com/'>Lab Muffin Beauty Science</a></li>"
      "<li><a href='https://a.com/'>Skin and Tonic</a></li><li><a href='https://b.com/'>Curly Hair Diaries</a></li>"
      "<li><a href='https://c.com/'>The Derm Review</a></li></ul></div>", "Lab Muffin Beauty Science"),
+    ("study linked in a comment", "<div class='comments'><div class='comment'><cite class='user'>Ann</cite><p>See "
+     "<a href='https://pubmed.ncbi.nlm.nih.gov/1/'>this trial on microneedling</a>.</p></div></div>", "this trial on microneedling"),
     ("commenter with a name", "<div class='comments'><div class='comment'><cite class='user'><a href='https://janeblog.com/' rel='nofollow'>Jane Porter</a></cite></div></div>", "Jane Porter"),
     ("collapsed submenu", "<style>.sub-menu{display:none}</style><nav><ul><li><a href='/c/'>Ingredients</a><ul class='sub-menu'><li><a href='/c/retinoids/'>Retinoids</a></li></ul></li></ul></nav>", "Retinoids"),
     ("skip link", "<a class='skip-link screen-reader-text' href='#content'>Skip to content</a>", "Skip to content"),
