@@ -87,6 +87,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BlockedSiteMiddleware": 590,
 }
 
+# Download handlers: blogs are http(s); not loading the others saves start-up time on every run.
+DOWNLOAD_HANDLERS = {"ftp": None, "s3": None, "file": None, "data": None}
+
 # Enable or disable extensions
 # See https://docs.scrapy.org/en/latest/topics/extensions.html
 EXTENSIONS = {
