@@ -14,6 +14,11 @@ binaries it says how to install them and exits 0.
 * **crawl**: N ``skinaudit crawl --redis … --store postgresql://…`` workers over a ``--posts`` blog,
   politeness delays off (benchmark only): pages/s between the first and the last request the
   server saw, and the wall time including the workers' start.
+
+Each worker process runs in a session of its own, as separately started workers (systemd units,
+other machines) would: with the kernel's autogroup scheduling (``/proc/sys/kernel/sched_autogroup_enabled``)
+all the processes of one session share one session's CPU share, so on a machine busy with other
+work two workers in one session get no more CPU than one. ``--one-session`` measures that case.
 """
 
 from __future__ import annotations
@@ -50,7 +55,17 @@ def fetched_pages(blog, base: str, n: int):
                           html=blog.post_html(base, i).encode())
 
 
+OWN_SESSIONS = os.environ.get("BENCH_ONE_SESSION") != "1"
+
+
+def own_session() -> None:
+    """Put this worker process in a new session (its own autogroup), once."""
+    if OWN_SESSIONS and os.getpid() != os.getsid(0):
+        os.setsid()
+
+
 def _writer(store_url: str, part: int, parts: int, n: int, barrier, times) -> None:
+    own_session()
     from audit.store import Store
     from crawlsite.server import Blog
 
@@ -88,6 +103,8 @@ def timed_audit(html, url):
     """The real audit, logging when each page is done (for the rate once every worker has started)."""
     from audit.check import audit_page
 
+    if os.getpid() != int(os.environ.get("BENCH_PARENT", "0")):
+        own_session()  # a pool process; the one-worker case runs in the benchmark's own session
     result = audit_page(html, url)
     with open(os.environ["BENCH_AUDIT_LOG"], "a") as log:
         log.write(f"{os.getpid()} {time.time()} {time.process_time()}\n")
@@ -148,7 +165,8 @@ def bench_crawl(site, workdir: Path, redis_url: str, pg_url: str, workers: int) 
         (workdir / f"w{k}").mkdir(exist_ok=True)
         procs.append(subprocess.Popen(
             [str(BIN / "skinaudit"), "crawl", "--sites", str(sites), "--redis", redis_url, "--store", pg_url],
-            cwd=workdir / f"w{k}", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            cwd=workdir / f"w{k}", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=OWN_SESSIONS))
     for proc in procs:
         proc.wait()
     wall = time.perf_counter() - started
@@ -164,7 +182,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=400, help="posts for the store and audit runs")
     parser.add_argument("--posts", type=int, default=600, help="posts of the crawled blog")
     parser.add_argument("--json", help="also write the figures here")
+    parser.add_argument("--one-session", action="store_true", help="keep every worker in this session")
     args = parser.parse_args(argv)
+    if args.one_session:
+        os.environ["BENCH_ONE_SESSION"] = "1"  # (read again by the spawned processes)
+    global OWN_SESSIONS
+    OWN_SESSIONS = not args.one_session
+    os.environ["BENCH_PARENT"] = str(os.getpid())
 
     from services import PostgresServer, RedisServer, postgres_bindir
 
@@ -177,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
 
     redis_server, pg_server = RedisServer(shutil.which("redis-server")), PostgresServer(bindir)
     workdir = Path(tempfile.mkdtemp(prefix="bench-workers-"))
-    results: dict = {"cpus": os.cpu_count(), "load_before": os.getloadavg()[0]}
+    results: dict = {"cpus": os.cpu_count(), "load_before": os.getloadavg()[0], "own_sessions": OWN_SESSIONS}
     try:
         for engine in ("sqlite", "postgresql"):
             for workers in (1, 2):
