@@ -411,6 +411,7 @@ class _HtmlCopy:
         self.links = links
         self.marking = marking
         self.anchor = None
+        self.current = [None]
 
     def children(self, src, dst) -> None:
         self.text(dst, None, src.text)

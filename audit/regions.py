@@ -141,41 +141,6 @@ def _names_region(facts: list[NameFacts]) -> str | None:
     return REGION_NAMES[rank][0] if rank < len(REGION_NAMES) else None
 
 
-class RegionMap:
-    """Memoised nearest-signal walk; keeps element proxies alive so identity keys stay valid."""
-
-    def __init__(self) -> None:
-        self._cache: dict = {}
-
-    def structural(self, el) -> tuple[str | None, bool, object]:
-        """(nearest region signal or None, whether an article container lies above, the element
-        that gave the signal)."""
-        chain = []
-        node = el
-        result = None
-        while node is not None and node.tag not in ("body", "html"):
-            if node in self._cache:
-                result = self._cache[node]
-                break
-            chain.append(node)
-            node = node.getparent()
-        region, under_body, source = result or (None, False, None)
-        for node in reversed(chain):
-            if not isinstance(node.tag, str):
-                continue
-            signal = element_signal(node)
-            if signal == BODY:
-                if region not in CONTAINING_REGIONS:  # a "post-body" snippet inside a widget is not the article
-                    region, under_body, source = BODY, True, node
-            elif signal == WEAK:
-                if region is None:
-                    region, source = WEAK, node
-            elif signal:
-                region, source = signal, node
-            self._cache[node] = (region, under_body, source)
-        return region, under_body, source
-
-
 # ---------------------------------------------------------------------------
 # Hidden elements
 
