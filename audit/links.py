@@ -119,7 +119,9 @@ HOSTS = {r["id"]: frozenset(r["hosts"]) for r in _rules("spam_hosts.jsonl")}
 # Host-name fragments that only spam domains contain ("slotgacor88.com", "best-casino.net").
 HOST_STEMS = re.compile(
     r"casino|poker|viagra|cialis|porn|xxx|escort|judi|togel|gacor|sbobet|bokep|replica|essay|velg|"
-    r"payday|sportsbet|betting|kasino|kasyno|bahis|slot(?:s|gacor|online|\d)|loans?\b"
+    r"payday|sportsbet|betting|kasino|kasyno|bahis|slot(?:s|gacor|online|\d)|loans?\b|"
+    r"writemy|mypaper|paperwrit|homework|assignmenthelp|dissertation|termpaper|onlinepharm|pharmacy-?online|"
+    r"cheappills|buypills|followers|backlink|seoservice|gacor|maxwin|togel|bandar"
 )
 STOPWORDS = frozenset(WORD_LANGS)
 
