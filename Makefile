@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SHARED ?= ../shared
 
-.PHONY: install demo test services bench bench-claims bench-extract bench-links bench-check bench-crawl bench-report clean
+.PHONY: install demo test services bench bench-claims bench-extract bench-links bench-check bench-crawl bench-report bench-workers clean
 
 install: $(STAMP)
 
@@ -45,6 +45,9 @@ bench-crawl: install
 
 bench-report: install
 	$(BIN)/python bench/bench_report.py
+
+bench-workers: install
+	$(BIN)/python bench/bench_workers.py
 
 clean:
 	rm -rf $(VENV) reports/*.csv reports/*.xlsx reports/*.html reports/*.json reports/articles data/*.sqlite*

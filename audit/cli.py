@@ -206,18 +206,31 @@ COMMANDS: list[Command] = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``only``, just that subcommand gets its arguments.
+
+    Some argument definitions live beside their stage (triage, schedule) and importing the stage
+    costs seconds (pandas); a worker started from cron should not pay for the other commands.
+    """
     parser = argparse.ArgumentParser(prog="skinaudit", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for name, help_text, add_args, handler in COMMANDS:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        add_args(p)
+        if only in (None, name):
+            add_args(p)
         p.set_defaults(handler=handler)
     return parser
 
 
+def chosen_command(argv: list[str]) -> str | None:
+    names = {name for name, *_ in COMMANDS}
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    return first if first in names else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(chosen_command(argv)).parse_args(argv)
     try:
         return args.handler(args)
     except KeyboardInterrupt:

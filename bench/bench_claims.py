@@ -22,9 +22,7 @@ from audit.claims import get_stage  # noqa: E402
 from audit.claims.evaluate import hedge_f1, predict, read_jsonl, score  # noqa: E402
 from audit.models import LABELS  # noqa: E402
 
-SHARED = Path(os.environ.get("SKINAUDIT_SHARED", ROOT.parent / "shared"))
-DEV = SHARED / "claims" / "dev.jsonl"
-PEI = SHARED / "claims" / "external" / "pei2021-certainty" / "mapped.jsonl"
+DEFAULT_SHARED = Path(os.environ.get("SKINAUDIT_SHARED", ROOT.parent / "shared"))
 CASES = ROOT / "tests" / "claims_cases.jsonl"
 SPEED_BYTES = 1_100_000
 
@@ -80,20 +78,23 @@ def speed(stage) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="list the dev sentences judged wrongly")
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the shared data folder (default %(default)s)")
     args = parser.parse_args(argv)
+    dev_path = args.shared / "claims" / "dev.jsonl"
+    pei_path = args.shared / "claims" / "external" / "pei2021-certainty" / "mapped.jsonl"
     stage = get_stage()
     cases = read_jsonl(CASES)
     print_scores("own cases tests/claims_cases.jsonl", score(cases, predict(stage, cases)))
-    if not DEV.exists():
-        print(f"SKIP dev and pei2021 figures: {SHARED} not found (set SKINAUDIT_SHARED)")
+    if not dev_path.exists():
+        print(f"SKIP dev and pei2021 figures: {args.shared} not found (pass --shared or set SKINAUDIT_SHARED)")
     else:
-        dev = read_jsonl(DEV)
+        dev = read_jsonl(dev_path)
         findings = predict(stage, dev)
         print_scores("dev ../shared/claims/dev.jsonl", score(dev, findings))
         if args.errors:
             print_errors(dev, findings)
-    if PEI.exists():
-        hedge = hedge_f1(stage, read_jsonl(PEI))
+    if pei_path.exists():
+        hedge = hedge_f1(stage, read_jsonl(pei_path))
         print(f"== pei2021 hedge (certainty <=3 vs >=5, n={hedge['n']}): "
               f"P/R/F1 {hedge['precision']:.3f} / {hedge['recall']:.3f} / {hedge['f1']:.3f}")
     speed(stage)
