@@ -92,7 +92,7 @@ def test_context_study_supports_reported_result(stage):
 
 
 def test_context_doctor_does_not_back_author_voice(stage):
-    context = "Board-certified dermatologist Neda Mehr, MD, notes that massage can help."
+    context = "Board-certified dermatologist Lena Okafor, MD, notes that massage can help."
     found = stage.classify("Lymphatic drainage also eliminates toxins from the skin.", context)
     assert found.label == U
 
