@@ -117,6 +117,9 @@ def _flatten(data):
 
 def _title(tree, ld: dict) -> str:
     title = _first(tree, TITLE_XPATHS) or (ld.get("headline") if isinstance(ld.get("headline"), str) else "") or ""
+    heading = _first(tree, TITLE_XPATHS[2:4])
+    if heading and heading != title and heading in title:
+        return heading[:500]  # the meta title carries the blog's name ("Blog: Post"); the theme's heading does not
     return SITE_SUFFIX.sub("", title)[:500] if len(title) > 20 else title[:500]
 
 
