@@ -83,7 +83,7 @@ class FramesBuilder:
         ex, audit = page.audit.extraction, page.audit
         canonical = page.canonical_url or ex.url or f"about:page-{page_id}"
         self.pages.append(dict(
-            id=page_id, canonical_url=canonical, url=ex.url or canonical, site=page.site,
+            id=page_id, canonical_url=canonical, url=ex.url or "", site=page.site,
             http_status=page.http_status, fetched_at=page.fetched_at, first_run=page.run, last_seen_run=page.run,
             change_status=page.change_status, change_run=page.run, duplicate_of=None, audit_status="done",
             audited_at=page.audited_at, audit_error=None, body_hash=None, title=ex.title, author=ex.author,
