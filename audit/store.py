@@ -303,10 +303,6 @@ class Store:
                 .values(finished_at=now_iso(), status=status, counts=json.dumps(counts, sort_keys=True))
             )
 
-    def previous_run(self, run_id: int) -> int | None:
-        with self.engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.max(runs.c.id)).where(runs.c.id < run_id)).scalar()
-
     # -- crawl side -------------------------------------------------------------------------
 
     def page_state(self, canonical_url: str) -> dict | None:
@@ -416,20 +412,12 @@ class Store:
         return statuses
 
     def touch_unchanged_many(self, run_id: int, canonical_urls: list[str]) -> None:
-        """``touch_unchanged`` for many pages in one transaction."""
+        """A 304 or an unchanged sitemap lastmod, for many pages in one transaction: still there, not changed."""
         with self.engine.begin() as conn:
             for start in range(0, len(canonical_urls), 500):
                 chunk = canonical_urls[start:start + 500]
                 conn.execute(pages.update().where(pages.c.canonical_url.in_(chunk))
                              .values(last_seen_run=run_id, **self._unchanged(run_id)))
-
-    def touch_unchanged(self, run_id: int, canonical_url: str) -> None:
-        """A 304 or an unchanged sitemap lastmod: the page is still there and has not changed."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                pages.update().where(pages.c.canonical_url == canonical_url)
-                .values(last_seen_run=run_id, **self._unchanged(run_id))
-            )
 
     @staticmethod
     def _unchanged(run_id: int) -> dict:
@@ -619,8 +607,3 @@ class Store:
             import pandas as pd
 
             return pd.read_sql(sa.select(*cols), conn)
-
-    def counts(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-                    for t in (runs, pages, links, claims)}

@@ -11,7 +11,7 @@ They reach the store and the run id through the crawler's spider (``spider.store
 set by ``crawler.runner``; no setting is read.
 
 The helpers at the bottom read and write the few page columns the crawl needs beyond
-``Store.save_fetch`` / ``touch_unchanged`` (conditional-request state, simhashes, "seen").
+``Store.save_fetches`` / ``touch_unchanged_many`` (conditional-request state, simhashes, "seen").
 """
 
 from __future__ import annotations
