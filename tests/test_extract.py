@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 
 from audit.errors import UnusableInput
-from audit.extract import extract, main_text
+from audit.extract import extract, main_text, without_controls
 from audit.models import REGIONS
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -182,3 +182,14 @@ def test_big_page_gives_a_result_in_reasonable_time():
     ex = extract(html, "https://x.example.com/a")
     assert len(ex.links) == 15000
     assert "Retinol and niacinamide" in ex.text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("plain text, é and 日本", "plain text, é and 日本"),
+    ("a\x00b\x08c\x0bd\x1fe\x7ff", "abcdef"),
+    ("tab\tnewline\ncr\r kept", "tab\tnewline\ncr\r kept"),
+    ("non\ufffecharacters\uffff", "noncharacters"),
+    ("lone \udc80surrogate", "lone surrogate"),
+])
+def test_without_controls(text, expected):
+    assert without_controls(text) == expected
