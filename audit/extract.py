@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 import lxml.html
@@ -152,18 +153,52 @@ PARSER.set_element_class_lookup(
     )
 )
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+_START_OR_END_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*>")
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 def parse(text: str):
     """The page as an lxml tree rooted at ``<html>``; UnusableInput when nothing parses."""
     text = _XML_DECLARATION.sub("", text.lstrip("\ufeff"), count=1)
-    try:
-        tree = lxml.html.document_fromstring(text, parser=PARSER)
-    except (ValueError, etree.LxmlError) as err:
-        raise UnusableInput(f"no parseable HTML: {err}") from None
+    tree = _parse(text)
+    if any("Excessive depth" in error.message for error in PARSER.error_log):
+        tree = _parse(flatten(text, SETTINGS["max_depth"]))
     if tree is None or not len(tree):
         raise UnusableInput("no parseable HTML")
     return tree
+
+
+def _parse(text: str):
+    try:
+        return lxml.html.document_fromstring(text, parser=PARSER)
+    except (ValueError, etree.LxmlError) as err:
+        raise UnusableInput(f"no parseable HTML: {err}") from None
+
+
+def flatten(text: str, limit: int) -> str:
+    """The markup without the start and end tags nested deeper than ``limit`` (text kept).
+
+    A rough tag count, not a parser: it only runs on pages libxml2 gave up on."""
+    depth, dropped = 0, Counter()
+
+    def keep_or_drop(m: re.Match) -> str:
+        nonlocal depth
+        name = m.group(2).lower()
+        if name in VOID_TAGS or m.group(0).endswith("/>"):
+            return m.group(0)
+        if not m.group(1):
+            depth += 1
+            if depth <= limit:
+                return m.group(0)
+            dropped[name] += 1
+            return " "
+        depth = max(depth - 1, 0)
+        if dropped[name]:
+            dropped[name] -= 1
+            return " "
+        return m.group(0)
+
+    return _START_OR_END_TAG.sub(keep_or_drop, text)
 
 
 # ---------------------------------------------------------------------------

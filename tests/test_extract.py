@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 
 from audit.errors import UnusableInput
-from audit.extract import extract, main_text, without_controls
+from audit.extract import extract, flatten, main_text, without_controls
 from audit.models import REGIONS
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -193,3 +193,18 @@ def test_big_page_gives_a_result_in_reasonable_time():
 ])
 def test_without_controls(text, expected):
     assert without_controls(text) == expected
+
+
+def test_markup_nested_deeper_than_libxml2_reads_keeps_its_text_and_links():
+    # libxml2 stops at 2048 levels and drops the rest of the page; we read it again flattened
+    html = ("<html><body>" + "<div class='wrap'>" * 5000 + ARTICLE + "</div>" * 5000
+            + "<footer><a href='https://casino.example/'>best online casino bonus</a></footer></body></html>")
+    ex = extract(html, "https://blog.example.com/2024/01/post.html")
+    assert "Sunscreen protects" in ex.text
+    assert [(link.href, link.region) for link in ex.links] == [("https://casino.example/", "footer")]
+    assert "casino" not in ex.text
+
+
+def test_flatten_drops_only_the_tags_below_the_limit():
+    html = "<div><div><div><p>deep <b>text</b></p></div></div></div><br><img src=x>"
+    assert flatten(html, 2) == "<div><div>  deep  text   </div></div><br><img src=x>"
