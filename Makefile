@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SHARED ?= ../shared
 
-.PHONY: install demo test services bench bench-claims bench-extract bench-links bench-check bench-crawl bench-report bench-workers clean
+.PHONY: install demo test services bench bench-claims bench-extract bench-links bench-links-injected bench-check bench-crawl bench-report bench-workers clean
 
 install: $(STAMP)
 
@@ -39,6 +39,9 @@ bench-extract: install
 
 bench-links: install
 	$(BIN)/python bench/bench_links.py
+
+bench-links-injected: install
+	$(BIN)/python bench/bench_links_injected.py --shared $(SHARED)
 
 bench-crawl: install
 	$(BIN)/python bench/bench_crawl.py
