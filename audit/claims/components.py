@@ -43,7 +43,7 @@ class RuleMatcher:
     def __call__(self, doc: Doc) -> Doc:
         if self.matcher is None:
             self.initialize()
-        matches = self.matcher(doc, doc._.sent_bounds)
+        matches = self.matcher(doc, doc._.sent_bounds, doc._.match_regions)
         found = [(start, end, self.by_hash[key]) for key, start, end in matches]
         found.sort(key=lambda item: (item[0], -item[1]))
         setattr(doc._, self.attr, found)

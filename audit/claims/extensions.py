@@ -14,12 +14,17 @@ DOC_EXTENSIONS = {
     "source_matches": None,
     # (start, end, paragraph_start) token bounds of each sentence, text order
     "sent_bounds": None,
+    # token ranges the rule matchers look in (None: the whole doc); find_claims leaves out the
+    # sentences that cannot make a claim (screen.py)
+    "match_regions": None,
     # sources found in the caller's context: list of (kind, rule_id, text)
     "context_sources": None,
     # (start, end, Verdict) for every sentence, claims or not, text order
     "verdicts": None,
     # the text the doc was made from (doc.text is rebuilt from the tokens on each access)
     "source_text": None,
+    # token attribute arrays read so far, by attribute id (columns.py)
+    "columns": None,
 }
 
 SPAN_EXTENSIONS = {

@@ -27,6 +27,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from audit.claims.columns import column
 from audit.models import CATEGORIES
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -218,6 +219,7 @@ def expand(pattern: list[dict]) -> tuple[str, list[list[str]]] | None:
 # words too frequent to tell where a pattern might match
 COMMON = set(STOP_WORDS) | {".", ",", "(", ")", "[", "]", "-", ":", ";", "'s", '"', "“", "”", "'"}
 ANCHOR_ATTRS = ("LOWER", "LEMMA", "ORTH")
+ATTR_IDS = {"LOWER": LOWER, "LEMMA": LEMMA, "ORTH": ORTH}
 
 
 def anchor(pattern: list[dict]) -> tuple[str, list[str]] | None:
@@ -256,15 +258,39 @@ class AnchoredMatcher:
     def dense(self, sentences: set[int] | None, bounds: list) -> bool:
         return sentences is None or len(sentences) * SPAN_CALL_COST > len(bounds)
 
-    def __call__(self, doc: Doc, sentences: set[int] | None, bounds: list) -> list:
+    def __call__(self, doc: Doc, sentences: set[int] | None, bounds: list, regions: list | None = None) -> list:
         if self.dense(sentences, bounds):
             # reading a Span costs a Python Token per token; the whole Doc is read natively
-            return list(self.matcher(doc)) if sentences is None or sentences else []
+            return over_regions(self.matcher, doc, regions) if sentences is None or sentences else []
         found = []
         for k in sorted(sentences):
             start, end = bounds[k][0], bounds[k][1]
-            found.extend((key, s + start, e + start) for key, s, e in self.matcher(doc[start:end]))
+            if regions is None or inside(regions, start):
+                found.extend((key, s + start, e + start) for key, s, e in self.matcher(doc[start:end]))
         return found
+
+
+def over_regions(matcher: Matcher, doc: Doc, regions: list | None) -> list:
+    """A token Matcher's matches over the whole doc, or inside each region only."""
+    if regions is None:
+        return list(matcher(doc))
+    found = []
+    for start, end in regions:
+        # a Matcher reports positions inside the span it reads
+        found.extend((key, s + start, e + start) for key, s, e in matcher(doc[start:end]))
+    return found
+
+
+def phrases_over_regions(matcher: PhraseMatcher, doc: Doc, regions: list | None) -> list:
+    if regions is None:
+        return list(matcher(doc))
+    # unlike the Matcher, a PhraseMatcher reports positions in the doc
+    return [found for start, end in regions for found in matcher(doc[start:end])]
+
+
+def inside(regions: list, token: int) -> bool:
+    k = bisect_right(regions, token, key=lambda region: region[0]) - 1
+    return k >= 0 and token < regions[k][1]
 
 
 class RuleMatcher:
@@ -309,30 +335,43 @@ class RuleMatcher:
         self.sorted_hashes = {
             attr: numpy.array(sorted(table), dtype="uint64") for attr, table in self.by_hash.items()
         }
+        # the token attributes some group's anchor is read from (reading the others costs time)
+        self.anchor_attrs = [attr for attr in ANCHOR_ATTRS if self.by_hash[attr]]
+        self.url_groups = [g for g in self.groups.values() if g.attr == "LIKE_URL"]
 
     def _sentences_per_group(self, doc: Doc, bounds: list) -> dict:
         """Which sentences each anchored group must read (None for unanchored groups)."""
         todo = {id(g): (set() if g.attr else None) for g in self.groups.values()}
-        columns = doc.to_array([LOWER, LEMMA, ORTH, LIKE_URL])
-        starts = [b[0] for b in bounds]
-        for column, attr in enumerate(ANCHOR_ATTRS):
+        starts = numpy.array([b[0] for b in bounds])
+        for attr in self.anchor_attrs:
             keys = self.sorted_hashes[attr]
-            if not len(keys):
-                continue
-            values = columns[:, column]
+            values = column(doc, ATTR_IDS[attr])
             where = numpy.minimum(numpy.searchsorted(keys, values), len(keys) - 1)
-            for i in numpy.flatnonzero(keys[where] == values).tolist():
-                for group in self.by_hash[attr][int(values[i])]:
-                    todo[id(group)].add(bisect_right(starts, i) - 1)
-        url_groups = [g for g in self.groups.values() if g.attr == "LIKE_URL"]
-        for i in numpy.flatnonzero(columns[:, 3] == 1).tolist() if url_groups else []:
-            for group in url_groups:
-                todo[id(group)].add(bisect_right(starts, i) - 1)
+            hits = numpy.flatnonzero(keys[where] == values)
+            # the sentence of each anchor, each (anchor, sentence) pair looked at once
+            sentences = numpy.searchsorted(starts, hits, side="right") - 1
+            for value, k in set(zip(values[hits].tolist(), sentences.tolist())):
+                for group in self.by_hash[attr][value]:
+                    todo[id(group)].add(k)
+        if self.url_groups:
+            urls = numpy.flatnonzero(column(doc, LIKE_URL) == 1)
+            for k in set((numpy.searchsorted(starts, urls, side="right") - 1).tolist()):
+                for group in self.url_groups:
+                    todo[id(group)].add(k)
         return todo
 
-    def __call__(self, doc: Doc, bounds: list | None = None) -> list[tuple[int, int, int]]:
-        """Matches as (rule hash, start, end) over the doc; ``bounds`` are sentence bounds."""
+    def __call__(self, doc: Doc, bounds: list | None = None, regions: list | None = None) -> list[tuple[int, int, int]]:
+        """Matches as (rule hash, start, end) over the doc; ``bounds`` are sentence bounds.
+
+        ``regions`` (sorted token ranges made of whole sentences) limit the matches to those
+        inside them. Which groups read the whole doc and which only their sentences is still
+        decided over the whole doc, so a match inside a region comes out exactly as, and in the
+        same order as, without regions: that choice decides the order of matches on the same
+        tokens and whether the combined Matcher repeats a group's matches.
+        """
         found: list = []
+        if regions is not None and not regions:
+            return found
         if self.groups and len(doc):
             if not hasattr(self, "by_hash"):
                 self._finish()
@@ -341,14 +380,14 @@ class RuleMatcher:
             dense = [g for g in self.groups.values() if g.dense(todo[id(g)], bounds)]
             if len(dense) > 1:
                 # one pass of the combined Matcher instead of several whole-Doc passes
-                found.extend(self.combined(doc))
+                found.extend(over_regions(self.combined, doc, regions))
                 dense_ids = {id(g) for g in dense}
                 todo = {k: (set() if k in dense_ids else v) for k, v in todo.items()}
             for group in self.groups.values():
-                found.extend(group(doc, todo[id(group)], bounds))
+                found.extend(group(doc, todo[id(group)], bounds, regions))
         for phrase_matcher in self.phrases.values():
             if len(phrase_matcher):
-                found.extend(phrase_matcher(doc))
+                found.extend(phrases_over_regions(phrase_matcher, doc, regions))
         return found
 
 

@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 from spacy.util import compile_prefix_regex, compile_suffix_regex
 
 from audit.claims import extensions  # noqa: F401  (declares the attributes)
+from audit.claims.columns import column, keep_lemmas
 
 ENDERS = {".", "!", "?", "…", "...", "?!", "!?", "!!", "??", "!!!"}
 CLOSERS = {'"', "'", "”", "’", ")", "]", "»", "*"}
@@ -50,9 +51,8 @@ class DocView:
 
     def __init__(self, doc: Doc):
         self.doc = doc
-        columns = doc.to_array([ORTH, IS_SPACE])
-        self.orth = columns[:, 0]
-        self.space = columns[:, 1].astype(bool)
+        self.orth = column(doc, ORTH)
+        self.space = column(doc, IS_SPACE).astype(bool)
         self.strings = doc.vocab.strings
 
     def text(self, i: int) -> str:
@@ -81,8 +81,9 @@ def _after_ender(view: DocView, i: int) -> int | None:
 def split_sentences(doc: Doc) -> tuple[list[int], set[int], DocView]:
     """Sentence start indices and the subset that opens a paragraph."""
     view = DocView(doc)
-    ender_hashes = numpy.array(sorted(doc.vocab.strings.add(e) for e in ENDERS), dtype="uint64")
-    candidates = numpy.flatnonzero(view.space | numpy.isin(view.orth, ender_hashes))
+    ender_hashes = numpy.array([doc.vocab.strings.add(e) for e in ENDERS], dtype="uint64")
+    enders = (view.orth[:, None] == ender_hashes).any(axis=1)
+    candidates = numpy.flatnonzero(view.space | enders)
     starts, paragraphs = [0], {0}
     for i in candidates.tolist():
         if view.space[i]:
@@ -159,7 +160,8 @@ class LowerLookupLemmatizer(Lemmatizer):
         if not len(doc):
             return doc
         table = self._table()
-        lower = doc.to_array([LOWER]).tolist()
-        lemmas = numpy.array([table.get(h, h) for h in lower], dtype="uint64").reshape(-1, 1)
-        doc.from_array([LEMMA], lemmas)
+        lower = column(doc, LOWER).tolist()
+        lemmas = numpy.fromiter(map(table.get, lower, lower), dtype="uint64", count=len(lower))
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+        keep_lemmas(doc, lemmas)
         return doc

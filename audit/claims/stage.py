@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Iterable, Iterator
 
 import spacy
@@ -13,10 +13,14 @@ from spacy.tokens import Doc
 
 from audit.claims import components  # noqa: F401  (registers the factories)
 from audit.claims import segment
+from audit.claims.screen import ClaimScreen
 from audit.claims.verdict import NO_CLAIM, Sentence, Verdict, condition_notes, no_claim, sentence_sources
+from audit.claims.wordcache import WordCache
 from audit.models import ClaimFinding, ClaimsResult
 
 PIPES = ("audit_sentences", "audit_lemmatizer", "audit_claim_triggers", "audit_hedges", "audit_sources", "audit_verdict")
+# the screen needs sentences and lemmas, and must set its regions before any rule matcher runs
+FIRST_MATCHER = "audit_claim_triggers"
 # a single "sentence" longer than this is cut: nobody writes a 20,000-character claim and the
 # matcher's cost grows with length
 MAX_SENTENCE_CHARS = 20_000
@@ -48,22 +52,35 @@ class ClaimStage:
 
     def __init__(self, nlp: Language | None = None):
         self.nlp = nlp or build_nlp()
+        self.words = WordCache(self.nlp.tokenizer)
 
-    def _run(self, text: str, context_sources: list | None = None, one_sentence=False) -> Doc:
+    @cached_property
+    def screen(self) -> ClaimScreen:
+        triggers = self.nlp.get_pipe("audit_claim_triggers")
+        if triggers.matcher is None:
+            triggers.initialize()
+        return ClaimScreen(self.nlp.vocab, list(triggers.rules.values()))
+
+    def _run(self, text: str, context_sources: list | None = None, one_sentence=False, screen=False) -> Doc:
+        """The pipeline on ``text``; with ``screen``, the rule matchers skip the paragraphs that
+        cannot hold a claim (only the claims in doc.spans are then complete)."""
         text = clean(text)
+        self.words.add(text)
         doc = self.nlp.make_doc(text)
         doc._.source_text = text
         doc._.context_sources = context_sources or []
         for name, proc in self.nlp.pipeline:
             if name == "audit_verdict" and one_sentence:
                 doc._.sent_bounds = [(0, len(doc), True)] if len(doc) else []
+            if name == FIRST_MATCHER and screen:
+                doc._.match_regions = self.screen.regions(doc)
             doc = proc(doc)
         return doc
 
     def find_claims(self, text: str) -> ClaimsResult:
         """Every claim sentence of an article body (paragraphs separated by blank lines)."""
         text = text or ""
-        doc = self._run(text)
+        doc = self._run(text, screen=True)
         claims = [
             to_finding(text[span.start_char : span.end_char], span.start_char, span.end_char, span._.verdict)
             for span in doc.spans["claims"]

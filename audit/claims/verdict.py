@@ -15,6 +15,7 @@ from spacy.attrs import IDX, LENGTH, ORTH
 from spacy.tokens import Doc
 
 from audit.claims import extensions  # noqa: F401  (declares the attributes)
+from audit.claims.columns import column
 
 # how far (tokens) a pair's halves may sit apart, and a negation reaches
 TREAT_WINDOW = 8
@@ -109,14 +110,13 @@ def heading_end(colons, start: int, end: int) -> int:
 def char_offsets(doc: Doc) -> tuple[list[int], list[int], str]:
     """Start and end character of every token and the text (``doc.text`` is rebuilt from the
     tokens on every access, so it is read once), to cut trigger texts out cheaply."""
-    columns = doc.to_array([IDX, LENGTH])
-    begin = columns[:, 0].tolist()
-    return begin, (columns[:, 0] + columns[:, 1]).tolist(), doc._.source_text or doc.text
+    begin = column(doc, IDX)
+    return begin.tolist(), (begin + column(doc, LENGTH)).tolist(), doc._.source_text or doc.text
 
 
 def colon_positions(doc: Doc) -> list[int]:
     colon = doc.vocab.strings.add(":")
-    return numpy.flatnonzero(doc.to_array([ORTH]) == colon).tolist()
+    return numpy.flatnonzero(column(doc, ORTH) == colon).tolist()
 
 
 def _between_cosmetic(sent: Sentence, left: int, right: int) -> bool:
@@ -469,6 +469,25 @@ def may_claim(claims: list) -> bool:
     return bool(kinds & ALONE) or any(a in kinds and b in kinds for a, b in PAIRS)
 
 
+# What judge() needs before it can return a claim: a claim or authority match, both halves of a
+# pair, or an intensifier that promises a result (with a result noun, or a standalone one; see
+# absolute_trigger). Stricter than may_claim, which also lets a lone intensifier through so that
+# the verdict can say why it does not count; find_claims skips the sentences that have none.
+STANDALONE_INTENSIFIER = "standalone_intensifier"
+CLAIM_ALONE = ("claim", "authority", STANDALONE_INTENSIFIER)
+CLAIM_TOGETHER = PAIRS + (("intensifier", "result_noun"),)
+
+
+def claim_role(rule) -> str:
+    """The rule's kind, a standalone intensifier told apart: it promises a result on its own."""
+    return STANDALONE_INTENSIFIER if rule.kind == "intensifier" and rule.standalone else rule.kind
+
+
+def can_claim(roles: set) -> bool:
+    """Whether matches of rules with these roles can make judge() return a claim."""
+    return any(r in roles for r in CLAIM_ALONE) or any(a in roles and b in roles for a, b in CLAIM_TOGETHER)
+
+
 NOTHING = ["no health, safety or efficacy claim found"]
 
 
@@ -481,8 +500,7 @@ def judge_doc(doc: Doc) -> list:
     )
     context = list(doc._.context_sources or [])
     spans, verdicts, pc, ph, ps = [], [], 0, 0, 0
-    colons = colon_positions(doc)
-    offsets = char_offsets(doc)
+    layout = None  # colon positions and character offsets, read once a sentence needs them
     for start, end, opens in doc._.sent_bounds or []:
         if opens and start > 0:
             context = []
@@ -491,7 +509,10 @@ def judge_doc(doc: Doc) -> list:
         claims, pc = _slice(claims_m, pc, start, cut)
         hedges, ph = _slice(hedges_m, ph, start, cut)
         sources, ps = _slice(sources_m, ps, start, cut)
-        sent = Sentence(doc, start, end, claims, hedges, sources, colons, offsets) if claims or sources else None
+        sent = None
+        if claims or sources:
+            layout = layout or (colon_positions(doc), char_offsets(doc))
+            sent = Sentence(doc, start, end, claims, hedges, sources, *layout)
         verdict = judge(sent, context) if claims and may_claim(claims) else no_claim(list(NOTHING))
         verdicts.append((start, end, verdict))
         if verdict.label != NO_CLAIM:
