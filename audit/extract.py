@@ -30,8 +30,6 @@ from audit.regions import (
     WEAK,
     Layout,
     element_signal,
-    iter_anchors,
-    prunable,
     text_len,
     text_of,
 )
@@ -225,8 +223,8 @@ class Page:
     def __init__(self, tree, url: str | None) -> None:
         self.tree = tree
         self.url = url
-        self.anchors = list(iter_anchors(tree))
         self.layout = Layout(tree)
+        self.anchors = self.layout.anchors
         self.hidden_map = self.layout.hidden
         self.kept: set[int] = set()
         self._structural: dict[int, tuple] = {}
@@ -247,6 +245,7 @@ class Page:
         for root in roots:
             if root is not None and root not in verdicts:
                 verdicts[root] = _is_small(root, self._page_chars())
+        self._cut = {root for root, small in verdicts.items() if small}
         for root, small in verdicts.items():
             if small:
                 _detach(root)
@@ -255,7 +254,7 @@ class Page:
 
     def _cut_regions(self) -> None:
         """Cut comment, related-posts, sidebar and footer blocks out before extraction."""
-        blocks = prunable(self.tree, self._page_chars(), SETTINGS["prune_max_share"])
+        blocks = self.layout.prunable(self._page_chars(), SETTINGS["prune_max_share"], self._cut)
         for block in blocks:
             _detach(block)
 

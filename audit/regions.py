@@ -173,14 +173,15 @@ class Compound:
     classes: tuple[str, ...]
 
     def matches(self, el) -> bool:
-        if self.tag and el.tag != self.tag:
+        return self.fits(el.tag, el.get("id"), (el.get("class") or "").split())
+
+    def fits(self, tag: str, ident: str | None, names) -> bool:
+        """Whether an element with this tag, id and class names matches."""
+        if self.tag and tag != self.tag:
             return False
-        if self.ident and el.get("id") != self.ident:
+        if self.ident and ident != self.ident:
             return False
-        if self.classes:
-            names = set((el.get("class") or "").split())
-            return all(c in names for c in self.classes)
-        return True
+        return all(c in names for c in self.classes)
 
 
 _COMPOUND = re.compile(r"^([a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)$")
@@ -239,27 +240,16 @@ class HidingRules:
     by_class: dict
     by_tag: dict
 
-    def hides(self, el) -> bool:
-        candidates = []
-        ident = el.get("id")
+    def candidates(self, tag: str, ident: str | None, names: list[str]) -> list:
+        """The selectors whose last compound fits an element with this tag, id and class names."""
+        found = []
         if ident and ident in self.by_id:
-            candidates += self.by_id[ident]
-        for name in (el.get("class") or "").split():
-            candidates += self.by_class.get(name, ())
-        candidates += self.by_tag.get(el.tag, ())
-        return any(_matches(sel, el) for sel in candidates)
-
-
-def _matches(selector: tuple[Compound, ...], el) -> bool:
-    if not selector[-1].matches(el):
-        return False
-    rest = list(selector[:-1])
-    node = el.getparent()
-    while rest and node is not None:
-        if isinstance(node.tag, str) and rest[-1].matches(node):
-            rest.pop()
-        node = node.getparent()
-    return not rest
+            found += self.by_id[ident]
+        if self.by_class:
+            for name in names:
+                found += self.by_class.get(name, ())
+        found += self.by_tag.get(tag, ())
+        return [sel for sel in found if sel[-1].fits(tag, ident, names)]
 
 
 @lru_cache(maxsize=64)
@@ -295,6 +285,10 @@ class HiddenMap:
         self._cache: dict = {}
         self.by_style: set = set()
         """Hidden roots hidden by their own markup (inline style, hidden attribute): what injectors use."""
+        self._no_rules = not (self.rules.by_id or self.rules.by_class or self.rules.by_tag)
+        self._candidates: dict = {}  # (tag, class, id) -> selectors whose last compound fits
+        self._above: dict = {}  # (element, selector id, compounds left) -> matched above it
+        self._parts: dict = {}  # element -> (tag, id, class names)
 
     def hidden_root(self, el):
         """The outermost hidden ancestor-or-self of ``el``, or None when it is visible."""
@@ -318,54 +312,176 @@ class HiddenMap:
         return root
 
     def _hides(self, el) -> str | None:
-        if el.get("hidden") is not None and el.tag != "input":
+        get = el.get
+        return self.hiding(el, el.tag, get("class"), get("id"), get("style"), get("hidden"))
+
+    def hiding(self, el, tag: str, cls, ident, style, hidden) -> str | None:
+        """How ``el`` itself is hidden: "inline" (its own markup), "css" (the page's stylesheet)
+        or None; the other arguments are its tag and attribute values, already read."""
+        if hidden is not None and tag != "input":
             return "inline"
-        style = el.get("style")
         if style and HIDING.search(style):
             return "inline"
-        return "css" if self.rules.hides(el) else None
+        if self._no_rules:
+            return None
+        key = (tag, cls, ident)
+        candidates = self._candidates.get(key)
+        if candidates is None:
+            candidates = self._candidates[key] = self.rules.candidates(tag, ident, cls.split() if cls else [])
+        for selector in candidates:
+            if len(selector) == 1 or self._matched_above(el, selector):
+                return "css"
+        return None
+
+    def _matched_above(self, el, selector: tuple) -> bool:
+        """Whether ``selector[:-1]`` matches ancestors of ``el``, each compound above the next.
+
+        Nearest ancestors are taken first (greedy, as a descendant combinator allows); every
+        (ancestor, compounds left) state is memoised, so sibling elements share their walk."""
+        above, key = self._above, id(selector)
+        left = len(selector) - 1
+        node = el.getparent()
+        visited = []
+        while True:
+            if not left or node is None:
+                result = not left
+                break
+            state = (node, key, left)
+            result = above.get(state)
+            if result is not None:
+                break
+            visited.append(state)
+            if selector[left - 1].fits(*self._parts_of(node)):
+                left -= 1
+            node = node.getparent()
+        for state in visited:
+            above[state] = result
+        return result
+
+    def _parts_of(self, el) -> tuple:
+        parts = self._parts.get(el)
+        if parts is None:
+            parts = self._parts[el] = (el.tag, el.get("id"), (el.get("class") or "").split())
+        return parts
+
+
+# What a tag alone says, for elements without class, id, role or itemprop.
+TAG_SIGNALS = {**TAG_REGIONS, "article": WEAK, "main": WEAK}
+_OUTSIDE = object()  # "not under <body>": such elements are never prunable
+# An element's state: (region signal, under an article container, signal element, hidden root,
+# nearest BODY or prunable element above it under <body> or _OUTSIDE). <body> and <html> reset it.
+_BODY_STATE = (None, False, None, None, None)
+_HTML_STATE = (None, False, None, None, _OUTSIDE)
 
 
 class Layout:
-    """Region and hidden-ness of elements in one memoised ancestor walk (both per anchor)."""
+    """Region and hidden-ness of every element, from one top-down pass over the page.
+
+    Each element's state is its parent's, updated by what the element itself says, so no
+    element is looked at twice and no anchor walks up its ancestors. The same pass collects
+    the anchors, and the article containers and prunable regions for ``prunable``."""
 
     def __init__(self, tree) -> None:
         self.hidden = HiddenMap(tree)
+        self.anchors: list = []
+        """Every ``<a>`` with an href attribute, in document order."""
         self._cache: dict = {}
+        self._regions: list = []
+        """(element, its signal, the nearest such element above it) for BODY and PRUNED_REGIONS
+        signals under ``<body>``, in document order."""
+        self._walk(tree)
+
+    def _walk(self, tree) -> None:
+        # The hot loop of the page set-up: lxml charges for every attribute read, so the
+        # attribute names come in one call and only the values that exist are read.
+        cache, hidden = self._cache, self.hidden
+        for el in tree.iter(etree.Element):
+            tag = el.tag
+            if tag == "body" or tag == "html":
+                cache[el] = _BODY_STATE if tag == "body" else _HTML_STATE
+                continue
+            state = cache.get(el.getparent(), _HTML_STATE)
+            names = el.keys()
+            if not names:  # no attributes: only the tag can say something, and it hides nothing
+                signal = TAG_SIGNALS.get(tag)
+                cache[el] = self._signalled(el, state, signal) if signal else state
+                continue
+            get = el.get
+            cls = get("class") if "class" in names else None
+            ident = get("id") if "id" in names else None
+            role = get("role") if "role" in names else None
+            itemprop = get("itemprop") if "itemprop" in names else None
+            if cls or ident or role or itemprop:
+                signal = _signal(tag, cls, ident, role, itemprop)
+            else:
+                signal = TAG_SIGNALS.get(tag)
+            if signal:
+                state = self._signalled(el, state, signal)
+            if state[3] is None:
+                style = get("style") if "style" in names else None
+                how = hidden.hiding(el, tag, cls, ident, style, "" if "hidden" in names else None)
+                if how:
+                    state = state[:3] + (el,) + state[4:]
+                    if how == "inline":
+                        hidden.by_style.add(el)
+            if tag == "a" and "href" in names:
+                self.anchors.append(el)
+            cache[el] = state
+
+    def _signalled(self, el, state: tuple, signal: str) -> tuple:
+        """The state of ``el`` given its parent's and its own signal (recorded for ``prunable``)."""
+        region, under_body, source, root, above = state
+        if above is not _OUTSIDE and (signal == BODY or signal in PRUNED_REGIONS):
+            self._regions.append((el, signal, above))
+            above = el
+        if signal == BODY:
+            if region not in CONTAINING_REGIONS:
+                region, under_body, source = BODY, True, el
+        elif signal == WEAK:
+            if region is None:
+                region, source = WEAK, el
+        else:
+            region, source = signal, el
+        return (region, under_body, source, root, above)
 
     def of(self, el) -> tuple:
         """(region signal or None, under an article container, signal element, hidden root or None)."""
+        return self._cache.get(el, _BODY_STATE)[:4]
+
+    def prunable(self, page_chars: int, max_share: float, removed: set) -> list:
+        """Outermost non-body regions that can be cut before extraction.
+
+        Only on pages with an article container, never an element that holds one, and inside an
+        article container only blocks named by class (a related-posts box), not bare
+        ``<aside>``/``<header>`` tags. A candidate holding ``max_share`` of the page's text is a
+        mis-named wrapper and stays. Elements under a hidden root in ``removed`` (already cut
+        from the page) do not count."""
+        candidates, bodies = self._scan(removed)
+        if not bodies:
+            return []
+        limit = page_chars * max_share
+        # no candidate holds an article container: the scan does not take containers inside candidates
+        return [el for el in candidates if text_len(el) < limit]
+
+    def _scan(self, removed: set) -> tuple[list, list]:
+        """(outermost prunable regions, article containers outside any such region)."""
+        candidates, bodies = [], []
+        state: dict = {None: (False, False)}  # element -> (inside an article container, inside a candidate)
         cache = self._cache
-        chain = []
-        node = el
-        state = None
-        while node is not None and node.tag not in ("body", "html"):
-            state = cache.get(node)
-            if state is not None:
-                break
-            chain.append(node)
-            node = node.getparent()
-        region, under_body, source, root = state or (None, False, None, None)
-        hides = self.hidden._hides
-        for node in reversed(chain):
-            if isinstance(node.tag, str):
-                signal = element_signal(node)
-                if signal == BODY:
-                    if region not in CONTAINING_REGIONS:
-                        region, under_body, source = BODY, True, node
-                elif signal == WEAK:
-                    if region is None:
-                        region, source = WEAK, node
-                elif signal:
-                    region, source = signal, node
-                if root is None and node.attrib:
-                    how = hides(node)
-                    if how:
-                        root = node
-                        if how == "inline":
-                            self.hidden.by_style.add(node)
-            cache[node] = (region, under_body, source, root)
-        return region, under_body, source, root
+        for el, signal, above in self._regions:
+            if removed and cache[el][3] in removed:
+                continue
+            in_body, in_candidate = state[above]
+            if signal == BODY:
+                if not in_candidate:
+                    bodies.append(el)
+                state[el] = (True, in_candidate)
+            elif not in_candidate and (not in_body or _named(el, signal)):
+                candidates.append(el)
+                state[el] = (in_body, True)
+            else:
+                state[el] = (in_body, in_candidate)
+        return candidates, bodies
 
 
 def iter_anchors(tree):
@@ -388,57 +504,6 @@ def text_of(el) -> str:
 PRUNED_REGIONS = {"comments", "widget", "sidebar", "footer", "meta"}
 # Internal signals reported under a public region name.
 REPORTED_AS = {"meta": "header"}
-
-
-# Elements that can carry a region signal; the rest of the page is skipped in C.
-_SIGNAL_CARRIERS = etree.XPath(
-    "//body//*[@class or @id or @role or @itemprop] | //body//nav | //body//aside | //body//footer"
-    " | //body//header | //body//article | //body//main"
-)
-
-
-def prunable(tree, page_chars: int, max_share: float) -> list:
-    """Outermost non-body regions that can be cut before extraction.
-
-    Only on pages with an article container, never an element that holds one, and inside an
-    article container only blocks named by class (a related-posts box), not bare
-    ``<aside>``/``<header>`` tags. A candidate holding ``max_share`` of the page's text is a
-    mis-named wrapper and stays."""
-    candidates, bodies = _scan(tree)
-    if not bodies:
-        return []
-    keep = set()
-    for body in bodies:
-        keep.update(body.iterancestors())
-    limit = page_chars * max_share
-    return [el for el in candidates if el not in keep and text_len(el) < limit]
-
-
-def _scan(tree) -> tuple[list, list]:
-    """(outermost prunable regions, article containers outside any such region)."""
-    signals = {}
-    for el in _SIGNAL_CARRIERS(tree):
-        signal = element_signal(el)
-        if signal == BODY or signal in PRUNED_REGIONS:
-            signals[el] = signal
-    candidates, bodies = [], []
-    state: dict = {}  # element -> (inside an article container, inside a candidate), itself included
-    for el, signal in signals.items():  # document order: ancestors come first
-        in_body = in_candidate = False
-        for ancestor in el.iterancestors():
-            if ancestor in state:
-                in_body, in_candidate = state[ancestor]
-                break
-        if signal == BODY:
-            if not in_candidate:
-                bodies.append(el)
-            state[el] = (True, in_candidate)
-        elif not in_candidate and (not in_body or _named(el, signal)):
-            candidates.append(el)
-            state[el] = (in_body, True)
-        else:
-            state[el] = (in_body, in_candidate)
-    return candidates, bodies
 
 
 def _named(el, signal: str) -> bool:
