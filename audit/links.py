@@ -337,12 +337,13 @@ def _signals(f: Facts, page: PageFacts) -> list[str]:
     foreign = _foreign(f, page)
     if foreign and not on_topic and not (f.name_shaped and len(f.words) <= 3):  # "Pieter de Vries"
         signals.append("language:" + foreign)
-    offtopic = _offtopic(f, page)
-    if offtopic:
+    # headlines and sentences (news widgets, partner boxes) are not keyword anchors
+    keyword = len(f.words) <= SETTINGS["keyword_max_words"]
+    if keyword and _offtopic(f, page):
         signals.append("offtopic")
-    if f.offers >= 2 and not link.internal and not on_topic:
+    if keyword and f.offers >= 2 and not link.internal and not on_topic:
         signals.append("commercial_keywords")
-    elif f.offers:
+    elif keyword and f.offers:
         signals.append("commercial_anchor")
     signals += _domain_signals(f)
     if f.comment_author and not link.internal and _keyword_name(f):
@@ -352,7 +353,8 @@ def _signals(f: Facts, page: PageFacts) -> list[str]:
     return signals
 
 
-_PARTICLES = frozenset("de da di del della der den van von la le du dos das bin binti al el ibn y e and & st".split())
+# lower-case words that names and titles carry ("Pieter de Vries", "Theme by Kriesi", "Journal of …")
+_PARTICLES = frozenset("de da di del della der den van von la le du dos das bin binti al el ibn y e and & st by of the for on".split())
 _INITIAL = re.compile(r"^[A-Z]\.?$")
 
 
@@ -551,17 +553,27 @@ def _similar_pairs(members: list[Facts]):
 
 
 def _spun_pair(a: Facts, b: Facts) -> bool:
+    """Same frame, words swapped in place: every difference is a short replacement of words
+    (no inserted or dropped clause, no number or code changed), in two places or more, or in
+    one place between off-topic titles."""
+    if abs(len(a.words) - len(b.words)) > 2:
+        return False
     matcher = SequenceMatcher(None, a.words, b.words, autojunk=False)
     if matcher.ratio() < SETTINGS["spun_min_ratio"]:
         return False
     slots = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    for tag, i1, i2, j1, j2 in slots:
+        swapped = a.words[i1:i2] + b.words[j1:j2]
+        if tag != "replace" or max(i2 - i1, j2 - j1) > 3 or any(not w.isalpha() for w in swapped):
+            return False
     if len(slots) >= 2:
         return True
-    if len(slots) != 1 or "offtopic" not in a.signals or "offtopic" not in b.signals:
-        return False
-    _, i1, i2, j1, j2 = slots[0]
-    swapped = a.link.text.split()[i1:i2] + b.link.text.split()[j1:j2] if len(a.words) == len(a.link.text.split()) else []
-    return bool(swapped) and not any(w.isupper() or any(c.isdigit() for c in w) for w in swapped)
+    return len(slots) == 1 and "offtopic" in a.signals and "offtopic" in b.signals and not _codes(a, b)
+
+
+def _codes(a: Facts, b: Facts) -> bool:
+    """Upper-case codes differ ("KHNL" / "KGMB"): a template, not a spinner."""
+    return any(w.isupper() and len(w) > 1 for w in set(a.link.text.split()) ^ set(b.link.text.split()))
 
 
 def _page_of(href: str) -> str:
@@ -631,7 +643,8 @@ def _weak_verdict(f: Facts, weak: list[str]) -> bool:
     if "offtopic" in weak and f.link.region == "comments":
         return len(weak) >= 2 or len(f.informative) >= SETTINGS["comment_offtopic_min_words"]
     if "offtopic" in weak and f.link.region == "footer":
-        return len(weak) >= 2 or len(f.content) >= SETTINGS["offtopic_alone_min_words"]
+        # company names ("Turner Broadcasting System, Inc.") are off-topic too, but names
+        return len(weak) >= 2 or (len(f.content) >= SETTINGS["offtopic_alone_min_words"] and not f.name_shaped)
     return len(weak) >= 2
 
 
