@@ -1,16 +1,33 @@
 """Spam verdicts for the links outside the article body.
 
-A verdict combines signals, each a machine-readable reason:
+A verdict combines signals, each a machine-readable reason. Strong ones decide alone:
 
-* ``hidden``                   the link is invisible to readers (CSS, ``hidden``, off-screen)
-* ``vocab:<category>``         anchor or URL uses commercial spam vocabulary (rules/spam_vocab.jsonl)
-* ``language:<code>``          the anchor is written in another language than the page
-* ``offtopic``                 no word of the anchor belongs to the page or the site's topic
-* ``spun``                     near-duplicate off-topic titles: article-spinner output
-* ``dense_external_block``     the link sits in a block packed with links to many other sites
+* ``hidden``                   inline-hidden keyword link to another site (not a consent banner's
+                               "Learn more", not a one-word sister-site menu entry)
+* ``vocab:<category>``         anchor or URL uses commercial spam vocabulary (rules/spam_vocab.jsonl);
+                               not on the site's own on-topic posts
+* ``language:<code>``          the anchor is written in another language than the page and the site's
+                               own links (function words, or mostly no common English word)
+* ``spun``                     near-duplicate titles with words swapped in place: article-spinner output
 * ``comment_author_commercial`` a commenter's name link that is a keyword, not a name
+* ``commercial_keywords``      two or more offer, shop or money tokens in an off-topic anchor
+* ``link_farm``                keyword anchor in a block of many external links to many sites and
+                               no internal link
+
+Weak ones count together (or, for off-topic links in footers and comments, with enough words):
+
+* ``offtopic``                 no topic word and (almost) no informative word shared with the page,
+                               its title or the site's own menus
+* ``commercial_anchor``        one offer, shop or money token ("borrow", "murah", "$500", "3%", "24h")
+* ``spam_domain``              cheap TLD (.xyz, .vip …) or a domain name with digits and hyphens
+* ``keyword_domain``           the domain spells out the anchor's keywords ("umzug-berlin-…")
+* ``dense_external_block``     the link sits in a block packed with links to many other sites
+* ``hidden_by_theme``          hidden by the stylesheet or in a menu (themes hide menus and pop-ups)
+
+Added after the verdicts:
+
 * ``block_spam``               off-topic link in a block whose other links are spam
-* ``spam_target``              another link on the page to the same target was judged spam
+* ``spam_target``              another link on the page to the same target was judged spam on strong evidence
 
 Site navigation, the site's own on-topic posts and labels, theme and platform credits, share
 buttons and social profiles stay clean: the allow lists live in rules/spam_hosts.jsonl and
