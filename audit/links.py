@@ -399,7 +399,9 @@ def _keyword_name(f: Facts) -> bool:
     if len(f.words) >= 2 and not f.name_shaped:
         return True
     # "Pieter de Vries" -> pieterdevries.nl is a person's own site
-    return len(f.words) >= 3 and not any(w in _PARTICLES for w in f.words) and _domain_echo(f) >= 2
+    # ("James O'Neill" is two words, however the apostrophe splits it)
+    names = f.link.text.split()
+    return len(names) >= 3 and not any(w.lower() in _PARTICLES for w in names) and _domain_echo(f) >= 2
 
 
 def _web_link(link: Link) -> bool:

@@ -110,6 +110,8 @@ CLEAN = [
      "Learn more"),
     ("commenter whose site carries their name", "<div class='comments'><div class='comment'><cite class='user'><a href='https://sannevandijk.nl/' rel='nofollow'>"
      "Sanne van Dijk</a></cite></div></div>", "Sanne van Dijk"),
+    ("commenter with an apostrophe in the name", "<div class='comments'><div class='comment'><cite class='user'><a href='https://liamobrien.ie/' rel='nofollow'>"
+     "Liam O'Brien</a></cite></div></div>", "Liam O'Brien"),
     ("nude lipstick post", "<div class='widget PopularPosts'><article class='post'><h3><a href='/2024/02/nude.html'>My Five Favourite Nude Lipsticks</a></h3></article></div>",
      "My Five Favourite Nude Lipsticks"),
 ]
