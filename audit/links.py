@@ -133,7 +133,8 @@ COMMERCE = Terms((t, "commerce") for t in SIGNALS["commerce"]["terms"])
 CREDIT = Terms((t, "credit") for t in SIGNALS["credit"]["terms"])
 KEYWORD_NAME = Terms((t, "keyword") for t in SIGNALS["keyword_name"]["terms"])
 GENERIC = frozenset(_normalise(" ".join(SIGNALS["generic"]["terms"])).split())
-OFFER = Terms((t, "offer") for t in SIGNALS["offer"]["terms"])
+# shop and offer words in one look-up (the anchor is scanned once)
+OFFER = Terms([(t, "commerce") for t in SIGNALS["commerce"]["terms"]] + [(t, "offer") for t in SIGNALS["offer"]["terms"]])
 MONEY = re.compile(SIGNALS["money"]["pattern"], re.I)
 CHEAP_TLDS = frozenset(SIGNALS["cheap_tlds"]["terms"])
 CONSENT = Terms((t, "consent") for t in SIGNALS["consent"]["terms"])
@@ -152,6 +153,7 @@ def _stem(word: str) -> str:
     return word[:5]
 
 
+@lru_cache(maxsize=65536)
 def _informative(word: str) -> bool:
     """A word rare enough in English to say what a text is about ("sourdough", not "check")."""
     return ENGLISH_RANK.get(word, 10**9) >= SETTINGS["topic_common_rank"] and word not in STOPWORDS and word not in GENERIC
@@ -159,7 +161,7 @@ def _informative(word: str) -> bool:
 
 def _page_stems(text: str) -> frozenset[str]:
     """Stems of the page's informative words, plus four-letter prefixes so "huid" meets "huidtypes"."""
-    words = {w for w in _normalise(text).split() if len(w) > 2 and _informative(w)}
+    words = {w for w in set(_normalise(text).split()) if len(w) > 2 and _informative(w)}
     return frozenset({w[:5] for w in words} | {w[:4] for w in words if len(w) > 4})
 
 
@@ -240,13 +242,13 @@ def _without_urls(text: str) -> str:
 
 
 @lru_cache(maxsize=16384)
-def _words(text: str) -> tuple[list[str], list[str]]:
-    """(all words, content words) of an anchor text; cached, sites repeat their menus on every page."""
+def _words(text: str) -> tuple[list[str], list[str], list[str]]:
+    """(all words, content words, informative words) of an anchor text; cached, sites repeat their menus on every page."""
     if "." in text:
         text = _without_urls(text)
     words = _normalise(text).split()
     content = [w for w in words if len(w) > 2 and w not in STOPWORDS and w not in GENERIC and not w.isdigit()]
-    return words, content
+    return words, content, [w for w in content if _informative(w)]
 
 
 class Facts:
@@ -256,8 +258,7 @@ class Facts:
         self.link = link
         self.element = getattr(spot, "element", None)
         self.hidden_inline = bool(getattr(spot, "hidden_inline", False))
-        self.words, self.content = _words(link.text)
-        self.informative = [w for w in self.content if _informative(w)]
+        self.words, self.content, self.informative = _words(link.text)
         self.domain = registered_domain(link.href) if not link.internal else ""
         self.signals: list[str] = []
 
@@ -280,9 +281,12 @@ class Facts:
     @cached_property
     def offers(self) -> int:
         """Shop, offer and money evidence in the anchor ("buy", "cheap", "$500", "3% daily", "24h")."""
-        text = " ".join(self.words)
-        found = {t for t, _ in COMMERCE.found(text)} | {t for t, _ in OFFER.found(text)}
-        return len(found) + len(MONEY.findall(self.link.text))
+        return _offers(self.link.text, " ".join(self.words))
+
+
+@lru_cache(maxsize=16384)
+def _offers(text: str, normalised: str) -> int:
+    return len({t for t, _ in OFFER.found(normalised)}) + len(MONEY.findall(text))
 
 
 @dataclass(frozen=True)
@@ -342,15 +346,15 @@ def _site_languages(facts: list[Facts], page_language: str) -> frozenset:
 def _signals(f: Facts, page: PageFacts) -> list[str]:
     link = f.link
     signals = []
-    allowed = _in_hosts(f.domain, "social") or _in_hosts(f.domain, "platform")
-    on_topic = _on_topic(f, page)
+    allowed = _allowed(f.domain)
     if link.hidden and not allowed and _web_link(link):
         signals.append("hidden" if _injected_hidden(f) else "hidden_by_theme")
-    signals += _vocab(f, on_topic)
+    signals += _vocab(f, page)
     if allowed or not _web_link(link) or (link.internal and link.region in ("nav", "header")):
         return signals
-    if not link.internal and f.credit and _credit_name(f):
+    if not link.internal and link.region not in ("nav", "header") and _credit_name(f) and f.credit:
         return signals  # "Theme by ThemeGrill": a name in a credit line
+    on_topic = _on_topic(f, page)
     foreign = _foreign(f, page)
     if foreign and not on_topic and not (f.name_shaped and len(f.words) <= 3):  # "Pieter de Vries"
         signals.append("language:" + foreign)
@@ -375,6 +379,7 @@ _PARTICLES = frozenset("de da di del della der den van von la le du dos das bin 
 _INITIAL = re.compile(r"^[A-Z]\.?$")
 
 
+@lru_cache(maxsize=16384)
 def _name_shaped(text: str) -> bool:
     """A person's, brand's or theme's name: up to four capitalised words (particles allowed), no digits."""
     words = text.split()
@@ -423,16 +428,29 @@ def _injected_hidden(f: Facts) -> bool:
     return len(f.content) >= 2 or bool(f.offers) or bool(_domain_signals(f))
 
 
-def _vocab(f: Facts, on_topic: bool) -> list[str]:
+def _vocab(f: Facts, page: PageFacts) -> list[str]:
     found = _found(" ".join(f.words))
     if f.domain:
-        found = found | _found(_normalise(f.domain + " " + _path(f.link.href)))
-    if f.link.internal and on_topic:
+        found = found | _url_found(f.domain, _path(f.link.href))
+    if not found and not f.domain:
+        return []
+    if f.link.internal and _on_topic(f, page):
         return []  # the site's own on-topic post ("Live at the Hollywood Casino Amphitheatre")
     hits = {"vocab:" + group.category for _, group in found if not (group.external_only and f.link.internal)}
     if f.domain and not hits and HOST_STEMS.search(f.domain):
         hits.add("vocab:domain")
     return sorted(hits)
+
+
+@lru_cache(maxsize=16384)
+def _url_found(domain: str, path: str) -> frozenset:
+    return _found(_normalise(domain + " " + path))
+
+
+@lru_cache(maxsize=8192)
+def _allowed(domain: str) -> bool:
+    """Share buttons, social profiles and platform links."""
+    return bool(domain) and (_in_hosts(domain, "social") or _in_hosts(domain, "platform"))
 
 
 @lru_cache(maxsize=16384)
@@ -471,10 +489,13 @@ def _domain_signals(f: Facts) -> list[str]:
 
 def _domain_echo(f: Facts) -> int:
     """How many of the anchor's longer words are spelt inside its domain name."""
-    if not f.domain:
-        return 0
-    name = _domain_parts(f.domain)[0].replace("-", "")
-    return sum(1 for w in set(f.content) if len(w) >= 4 and _ascii(w)[:5] in name)
+    return _echo(tuple(f.content), f.domain) if f.domain else 0
+
+
+@lru_cache(maxsize=16384)
+def _echo(content: tuple, domain: str) -> int:
+    name = _domain_parts(domain)[0].replace("-", "")
+    return sum(1 for w in set(content) if len(w) >= 4 and _ascii(w)[:5] in name)
 
 
 def _ascii(word: str) -> str:
@@ -610,7 +631,7 @@ def _dense_blocks(judged: list[Facts]) -> None:
         if f.link.region in BLOCK_REGIONS and f.block is not None:
             blocks.setdefault(f.block, []).append(f)
     for members in blocks.values():
-        external = [f for f in members if f.domain and not _in_hosts(f.domain, "social") and not _in_hosts(f.domain, "platform")]
+        external = [f for f in members if f.domain and not _allowed(f.domain)]
         domains = {f.domain for f in external}
         if not (
             len(external) >= SETTINGS["dense_min_links"]
