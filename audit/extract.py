@@ -402,8 +402,14 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
+# Code and templates inside a link ("<picture><script type=text/template>…") are not its text:
+# themes lazy-load images that way, and their markup read as text looks like spam.
+_HAS_CODE = etree.XPath("boolean(.//script | .//style | .//template | .//noscript)")
+_VISIBLE_TEXT = etree.XPath("descendant::text()[not(ancestor::script or ancestor::style or ancestor::template or ancestor::noscript)]")
+
+
 def _anchor_text(el) -> str:
-    text = text_of(el)
+    text = " ".join("".join(_VISIBLE_TEXT(el)).split()) if _HAS_CODE(el) else text_of(el)
     if text:
         return text
     img = el.find(".//img")

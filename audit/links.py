@@ -1,16 +1,33 @@
 """Spam verdicts for the links outside the article body.
 
-A verdict combines signals, each a machine-readable reason:
+A verdict combines signals, each a machine-readable reason. Strong ones decide alone:
 
-* ``hidden``                   the link is invisible to readers (CSS, ``hidden``, off-screen)
-* ``vocab:<category>``         anchor or URL uses commercial spam vocabulary (rules/spam_vocab.jsonl)
-* ``language:<code>``          the anchor is written in another language than the page
-* ``offtopic``                 no word of the anchor belongs to the page or the site's topic
-* ``spun``                     near-duplicate off-topic titles: article-spinner output
-* ``dense_external_block``     the link sits in a block packed with links to many other sites
+* ``hidden``                   inline-hidden keyword link to another site (not a consent banner's
+                               "Learn more", not a one-word sister-site menu entry)
+* ``vocab:<category>``         anchor or URL uses commercial spam vocabulary (rules/spam_vocab.jsonl);
+                               not on the site's own on-topic posts
+* ``language:<code>``          the anchor is written in another language than the page and the site's
+                               own links (function words, or mostly no common English word)
+* ``spun``                     near-duplicate titles with words swapped in place: article-spinner output
 * ``comment_author_commercial`` a commenter's name link that is a keyword, not a name
+* ``commercial_keywords``      two or more offer, shop or money tokens in an off-topic anchor
+* ``link_farm``                keyword anchor in a block of many external links to many sites and
+                               no internal link
+
+Weak ones count together (or, for off-topic links in footers and comments, with enough words):
+
+* ``offtopic``                 no topic word and (almost) no informative word shared with the page,
+                               its title or the site's own menus
+* ``commercial_anchor``        one offer, shop or money token ("borrow", "murah", "$500", "3%", "24h")
+* ``spam_domain``              cheap TLD (.xyz, .vip …) or a domain name with digits and hyphens
+* ``keyword_domain``           the domain spells out the anchor's keywords ("umzug-berlin-…")
+* ``dense_external_block``     the link sits in a block packed with links to many other sites
+* ``hidden_by_theme``          hidden by the stylesheet or in a menu (themes hide menus and pop-ups)
+
+Added after the verdicts:
+
 * ``block_spam``               off-topic link in a block whose other links are spam
-* ``spam_target``              another link on the page to the same target was judged spam
+* ``spam_target``              another link on the page to the same target was judged spam on strong evidence
 
 Site navigation, the site's own on-topic posts and labels, theme and platform credits, share
 buttons and social profiles stay clean: the allow lists live in rules/spam_hosts.jsonl and
@@ -22,6 +39,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from difflib import SequenceMatcher
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -30,7 +48,7 @@ from urllib.parse import urljoin
 import tldextract
 
 from audit.defaults import section
-from audit.language import WORD_LANGS, detect
+from audit.language import ENGLISH_RANK, WORD_LANGS, anchor_language
 from audit.models import Link
 
 SETTINGS = section("links")
@@ -115,6 +133,11 @@ COMMERCE = Terms((t, "commerce") for t in SIGNALS["commerce"]["terms"])
 CREDIT = Terms((t, "credit") for t in SIGNALS["credit"]["terms"])
 KEYWORD_NAME = Terms((t, "keyword") for t in SIGNALS["keyword_name"]["terms"])
 GENERIC = frozenset(_normalise(" ".join(SIGNALS["generic"]["terms"])).split())
+# shop and offer words in one look-up (the anchor is scanned once)
+OFFER = Terms([(t, "commerce") for t in SIGNALS["commerce"]["terms"]] + [(t, "offer") for t in SIGNALS["offer"]["terms"]])
+MONEY = re.compile(SIGNALS["money"]["pattern"], re.I)
+CHEAP_TLDS = frozenset(SIGNALS["cheap_tlds"]["terms"])
+CONSENT = Terms((t, "consent") for t in SIGNALS["consent"]["terms"])
 HOSTS = {r["id"]: frozenset(r["hosts"]) for r in _rules("spam_hosts.jsonl")}
 # Host-name fragments that only spam domains contain ("slotgacor88.com", "best-casino.net").
 HOST_STEMS = re.compile(
@@ -130,19 +153,31 @@ def _stem(word: str) -> str:
     return word[:5]
 
 
+@lru_cache(maxsize=65536)
+def _informative(word: str) -> bool:
+    """A word rare enough in English to say what a text is about ("sourdough", not "check")."""
+    return ENGLISH_RANK.get(word, 10**9) >= SETTINGS["topic_common_rank"] and word not in STOPWORDS and word not in GENERIC
+
+
 def _page_stems(text: str) -> frozenset[str]:
-    """Five-letter stems of the page's words, plus four-letter prefixes so "huid" meets "huidtypes"."""
-    words = set(_normalise(text).split())
+    """Stems of the page's informative words, plus four-letter prefixes so "huid" meets "huidtypes"."""
+    words = {w for w in set(_normalise(text).split()) if len(w) > 2 and _informative(w)}
     return frozenset({w[:5] for w in words} | {w[:4] for w in words if len(w) > 4})
 
 
-def _topic_stems() -> frozenset[str]:
+def _topic_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(whole topic words, five-letter stems of the long ones): short words match whole only,
+    so German "haut" (skin) does not make French "haut de gamme" on-topic."""
     raw = json.loads(resources.files("audit").joinpath("data/topic_lexicon.json").read_text("utf-8"))
-    words = " ".join(" ".join(v) for k, v in raw.items() if not k.startswith("_"))
-    return frozenset(_stem(w) for w in _normalise(words).split())
+    words = set(_normalise(" ".join(" ".join(v) for k, v in raw.items() if not k.startswith("_"))).split())
+    return frozenset(words), frozenset(_stem(w) for w in words if len(w) >= 6)
 
 
-TOPIC = _topic_stems()
+def _on_topic_word(word: str) -> bool:
+    return word in TOPIC_WORDS or (len(word) >= 6 and _stem(word) in TOPIC)
+
+
+TOPIC_WORDS, TOPIC = _topic_words()
 
 
 # ---------------------------------------------------------------------------
@@ -207,13 +242,13 @@ def _without_urls(text: str) -> str:
 
 
 @lru_cache(maxsize=16384)
-def _words(text: str) -> tuple[list[str], list[str]]:
-    """(all words, content words) of an anchor text; cached, sites repeat their menus on every page."""
+def _words(text: str) -> tuple[list[str], list[str], list[str]]:
+    """(all words, content words, informative words) of an anchor text; cached, sites repeat their menus on every page."""
     if "." in text:
         text = _without_urls(text)
     words = _normalise(text).split()
     content = [w for w in words if len(w) > 2 and w not in STOPWORDS and w not in GENERIC and not w.isdigit()]
-    return words, content
+    return words, content, [w for w in content if _informative(w)]
 
 
 class Facts:
@@ -223,7 +258,7 @@ class Facts:
         self.link = link
         self.element = getattr(spot, "element", None)
         self.hidden_inline = bool(getattr(spot, "hidden_inline", False))
-        self.words, self.content = _words(link.text)
+        self.words, self.content, self.informative = _words(link.text)
         self.domain = registered_domain(link.href) if not link.internal else ""
         self.signals: list[str] = []
 
@@ -239,6 +274,29 @@ class Facts:
     def credit(self) -> bool:
         return self.element is not None and _is_credit(self.element)
 
+    @cached_property
+    def name_shaped(self) -> bool:
+        return _name_shaped(self.link.text)
+
+    @cached_property
+    def offers(self) -> int:
+        """Shop, offer and money evidence in the anchor ("buy", "cheap", "$500", "3% daily", "24h")."""
+        return _offers(self.link.text, " ".join(self.words))
+
+
+@lru_cache(maxsize=16384)
+def _offers(text: str, normalised: str) -> int:
+    return len({t for t, _ in OFFER.found(normalised)}) + len(MONEY.findall(text))
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """Per-page facts computed once: the page's topic stems, language and the languages its own links use."""
+
+    stems: frozenset
+    language: str
+    site_languages: frozenset
+
 
 def judge_links(
     links: list[Link],
@@ -249,17 +307,20 @@ def judge_links(
     context: list | None = None,
 ) -> list[Link]:
     """Set ``spam`` and ``reasons`` on every non-body link (in place) and return the list."""
-    page_stems = _page_stems(page_text)
-    judged = []
-    seen: dict = {}
+    judged, facts = [], []
     for link, spot in zip(links, context or [None] * len(links)):
         if link.region == "body":
             link.spam, link.reasons = False, []
-            continue
-        f = Facts(link, spot)
+        else:
+            facts.append(Facts(link, spot))
+    # the site's own menus and labels say what the site is about, as much as the article does
+    furniture = " ".join(f.link.text for f in facts if f.link.internal and f.link.region in ("nav", "header"))
+    page = PageFacts(_page_stems(page_text + "\n" + furniture), page_language, _site_languages(facts, page_language))
+    seen: dict = {}
+    for f in facts:
         # menus and widgets repeat links (desktop and mobile copies): same link, same signals
-        key = (link.text, link.href, link.region, link.hidden, f.hidden_inline)
-        f.signals = list(seen[key]) if key in seen else _signals(f, page_stems, page_language)
+        key = (f.link.text, f.link.href, f.link.region, f.link.hidden, f.hidden_inline)
+        f.signals = list(seen[key]) if key in seen else _signals(f, page)
         seen[key] = f.signals
         judged.append(f)
     _spun(judged)
@@ -271,25 +332,41 @@ def judge_links(
     return links
 
 
-def _signals(f: Facts, page_stems: frozenset, page_language: str) -> list[str]:
+def _site_languages(facts: list[Facts], page_language: str) -> frozenset:
+    """Languages many of the page's own links are written in: the site's, whatever the article's."""
+    counts: dict[str, int] = {}
+    for f in facts:
+        lang = _anchor_language(f.link.text, page_language) if _language_eligible(f) else None
+        if lang:
+            counts[lang] = counts.get(lang, 0) + 1
+    least = max(SETTINGS["site_language_min_links"], len(facts) * SETTINGS["site_language_min_share"])
+    return frozenset(lang for lang, n in counts.items() if n >= least)
+
+
+def _signals(f: Facts, page: PageFacts) -> list[str]:
     link = f.link
     signals = []
-    allowed = _in_hosts(f.domain, "social") or _in_hosts(f.domain, "platform")
+    allowed = _allowed(f.domain)
     if link.hidden and not allowed and _web_link(link):
         signals.append("hidden" if _injected_hidden(f) else "hidden_by_theme")
-    signals += _vocab(f)
-    if allowed or not _web_link(link) or link.region in ("nav", "header") or (not link.internal and f.credit):
+    signals += _vocab(f, page)
+    if allowed or not _web_link(link) or (link.internal and link.region in ("nav", "header")):
         return signals
-    foreign = _foreign(f, page_language)
-    if foreign:
+    if not link.internal and link.region not in ("nav", "header") and _credit_name(f) and f.credit:
+        return signals  # "Theme by ThemeGrill": a name in a credit line
+    on_topic = _on_topic(f, page)
+    foreign = _foreign(f, page)
+    if foreign and not on_topic and not (f.name_shaped and len(f.words) <= 3):  # "Pieter de Vries"
         signals.append("language:" + foreign)
-    if _offtopic(f, page_stems, strict=page_language != "en"):
+    # headlines and sentences (news widgets, partner boxes) are not keyword anchors
+    keyword = len(f.words) <= SETTINGS["keyword_max_words"]
+    if keyword and _offtopic(f, page):
         signals.append("offtopic")
-    commerce = COMMERCE.found(" ".join(f.words))
-    if len(commerce) >= 2 and not link.internal:
+    if keyword and f.offers >= 2 and not link.internal and not on_topic:
         signals.append("commercial_keywords")
-    elif commerce:
+    elif keyword and f.offers:
         signals.append("commercial_anchor")
+    signals += _domain_signals(f)
     if f.comment_author and not link.internal and _keyword_name(f):
         signals.append("comment_author_commercial")
     elif link.region == "comments" and not link.internal and len(KEYWORD_NAME.found(" ".join(f.words))) >= 2:
@@ -297,10 +374,39 @@ def _signals(f: Facts, page_stems: frozenset, page_language: str) -> list[str]:
     return signals
 
 
+# lower-case words that names and titles carry ("Pieter de Vries", "Theme by Kriesi", "Journal of …")
+_PARTICLES = frozenset("de da di del della der den van von la le du dos das bin binti al el ibn y e and & st by of the for on".split())
+_INITIAL = re.compile(r"^[A-Z]\.?$")
+
+
+@lru_cache(maxsize=16384)
+def _name_shaped(text: str) -> bool:
+    """A person's, brand's or theme's name: up to four capitalised words (particles allowed), no digits."""
+    words = text.split()
+    if not words or len(words) > 4 or any(c.isdigit() for c in text):
+        return False
+    if len(words) == 1:
+        return True  # a handle or a brand ("glowgirl", "ThemeIsle")
+    return all(w[:1].isupper() or w.lower() in _PARTICLES or _INITIAL.match(w) for w in words)
+
+
+def _credit_name(f: Facts) -> bool:
+    """Only a name is exempt in a credit line: "Designed by <keyword phrase>" is the injector's trick."""
+    return f.name_shaped and len(f.words) <= SETTINGS["credit_max_words"] and not f.offers
+
+
 def _keyword_name(f: Facts) -> bool:
-    """A commenter "name" built from shop words, or too long to be a name."""
+    """A commenter "name" built from shop words, money or numbers, too long or not shaped like a name,
+    or repeating the words of the commenter's own domain ("Umzug Berlin" -> umzug-berlin-billig.de)."""
     text = " ".join(f.words)
-    return bool(KEYWORD_NAME.search(text)) or len(f.content) >= 5
+    if KEYWORD_NAME.search(text) or f.offers or len(f.content) >= SETTINGS["keyword_name_min_words"]:
+        return True
+    if len(f.words) >= 2 and not f.name_shaped:
+        return True
+    # "Pieter de Vries" -> pieterdevries.nl is a person's own site
+    # ("James O'Neill" is two words, however the apostrophe splits it)
+    names = f.link.text.split()
+    return len(names) >= 3 and not any(w.lower() in _PARTICLES for w in names) and _domain_echo(f) >= 2
 
 
 def _web_link(link: Link) -> bool:
@@ -311,18 +417,40 @@ def _injected_hidden(f: Facts) -> bool:
     """Inline-hidden links to other sites outside menus: how injected link blocks hide.
 
     Themes hide menus, tabs, pop-ups and mobile copies through their stylesheet, and hide
-    their own internal links; those count only together with another signal."""
-    return f.hidden_inline and not f.link.internal and f.link.region not in ("nav", "header")
+    their own internal links; those count only together with another signal. A hidden link
+    without content words ("Learn more", "Privacy policy") or in a consent banner is a banner
+    waiting for its script, and a hidden one-word name ("MSNBC") is a sister-site menu: injected
+    links carry keyword anchors."""
+    if not f.hidden_inline or f.link.internal or f.link.region in ("nav", "header") or not f.content:
+        return False
+    if CONSENT.search(" ".join(f.words)):
+        return False
+    return len(f.content) >= 2 or bool(f.offers) or bool(_domain_signals(f))
 
 
-def _vocab(f: Facts) -> list[str]:
+def _vocab(f: Facts, page: PageFacts) -> list[str]:
     found = _found(" ".join(f.words))
     if f.domain:
-        found = found | _found(_normalise(f.domain + " " + _path(f.link.href)))
+        found = found | _url_found(f.domain, _path(f.link.href))
+    if not found and not f.domain:
+        return []
+    if f.link.internal and _on_topic(f, page):
+        return []  # the site's own on-topic post ("Live at the Hollywood Casino Amphitheatre")
     hits = {"vocab:" + group.category for _, group in found if not (group.external_only and f.link.internal)}
     if f.domain and not hits and HOST_STEMS.search(f.domain):
         hits.add("vocab:domain")
     return sorted(hits)
+
+
+@lru_cache(maxsize=16384)
+def _url_found(domain: str, path: str) -> frozenset:
+    return _found(_normalise(domain + " " + path))
+
+
+@lru_cache(maxsize=8192)
+def _allowed(domain: str) -> bool:
+    """Share buttons, social profiles and platform links."""
+    return bool(domain) and (_in_hosts(domain, "social") or _in_hosts(domain, "platform"))
 
 
 @lru_cache(maxsize=16384)
@@ -335,45 +463,157 @@ def _path(href: str) -> str:
     return m.group(2) if m else ""
 
 
-def _foreign(f: Facts, page_language: str) -> str | None:
-    if len(f.words) < SETTINGS["language_min_words"] or len(f.content) < 2:
-        return None
-    lang = _anchor_language(f.link.text)
-    return lang if lang and lang != page_language else None
+# ---------------------------------------------------------------------------
+# Domains shaped like spam
+
+
+@lru_cache(maxsize=8192)
+def _domain_parts(domain: str) -> tuple[str, str]:
+    parts = _TLD(domain)
+    return parts.domain, parts.suffix
+
+
+def _domain_signals(f: Facts) -> list[str]:
+    """``spam_domain``: a cheap TLD or a name with digits and hyphens; ``keyword_domain``: the
+    domain spells out the anchor's keywords ("Cheap Moving Boxes" -> cheapmovingboxes.net)."""
+    if not f.domain or f.link.internal:
+        return []
+    name, suffix = _domain_parts(f.domain)
+    signals = []
+    if suffix.rsplit(".", 1)[-1] in CHEAP_TLDS or (any(c.isdigit() for c in name) and "-" in name):
+        signals.append("spam_domain")
+    if len(f.content) >= 3 and (not f.name_shaped or f.offers) and _domain_echo(f) >= 2:
+        signals.append("keyword_domain")
+    return signals
+
+
+def _domain_echo(f: Facts) -> int:
+    """How many of the anchor's longer words are spelt inside its domain name."""
+    return _echo(tuple(f.content), f.domain) if f.domain else 0
 
 
 @lru_cache(maxsize=16384)
-def _anchor_language(text: str) -> str | None:
-    return detect(text, min_score=SETTINGS["language_min_score"])
+def _echo(content: tuple, domain: str) -> int:
+    name = _domain_parts(domain)[0].replace("-", "")
+    return sum(1 for w in set(content) if len(w) >= 4 and _ascii(w)[:5] in name)
 
 
-def _offtopic(f: Facts, page_stems: frozenset, strict: bool) -> bool:
-    """No word of the anchor is a topic word, and at most a quarter of them occur on the page.
+def _ascii(word: str) -> str:
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
 
-    Common words ("check", "guide") turn up on any page, so one shared word is not enough to
-    call a long anchor on-topic; on pages in other languages than the lexicon's, any shared
-    word is."""
-    if len(f.content) < SETTINGS["offtopic_min_words"]:
+
+# ---------------------------------------------------------------------------
+# Language and topic
+
+
+def _language_eligible(f: Facts) -> bool:
+    return len(f.words) >= SETTINGS["language_min_words"] and len(f.content) >= 2 and _web_link(f.link)
+
+
+def _foreign(f: Facts, page: PageFacts) -> str | None:
+    if not _language_eligible(f):
+        return None
+    lang = _anchor_language(f.link.text, page.language)
+    return lang if lang and lang != page.language and lang not in page.site_languages else None
+
+
+@lru_cache(maxsize=16384)
+def _anchor_language(text: str, page_language: str) -> str | None:
+    # the vocabulary test knows English words only: on other pages, function words decide
+    return anchor_language(
+        text,
+        min_score=SETTINGS["language_min_score"],
+        min_foreign=SETTINGS["language_min_foreign"] if page_language == "en" else 10**6,
+        min_share=SETTINGS["language_min_foreign_share"],
+    )
+
+
+def _shared(f: Facts, page: PageFacts) -> int:
+    return sum(_stem(w) in page.stems for w in f.informative)
+
+
+def _on_topic(f: Facts, page: PageFacts) -> bool:
+    """A topic word, or an informative word the page also uses."""
+    return any(_on_topic_word(w) for w in f.content) or _shared(f, page) > 0
+
+
+def _offtopic(f: Facts, page: PageFacts) -> bool:
+    """No word of the anchor is a topic word, and (almost) none of its informative words occur on the page.
+
+    Only informative words count: "check" or "guide" turn up on any page, "sourdough" does not.
+    An anchor of common words only cannot be placed and is not off-topic."""
+    if len(f.content) < SETTINGS["offtopic_min_words"] or not f.informative:
         return False
-    if any(_stem(w) in TOPIC for w in f.content):
+    if any(_on_topic_word(w) for w in f.content):
         return False
-    shared = sum(_stem(w) in page_stems for w in f.content)
-    return shared == 0 if strict else shared <= len(f.content) * SETTINGS["offtopic_max_shared"]
+    shared = _shared(f, page)
+    return shared == 0 if page.language != "en" else shared <= len(f.informative) * SETTINGS["offtopic_max_shared"]
+
+
+# ---------------------------------------------------------------------------
+# Page-level signals
 
 
 def _spun(judged: list[Facts]) -> None:
-    """Near-duplicate off-topic titles on one page are spinner variants of one text."""
-    candidates = [f for f in judged if "offtopic" in f.signals and f.link.region != "other"]
-    sets = [frozenset(f.content) for f in candidates]
-    for i, a in enumerate(candidates):
-        for j in range(i + 1, len(candidates)):
-            if a.words == candidates[j].words or _page_of(a.link.href) == _page_of(candidates[j].link.href):
+    """Near-duplicate titles in one block with different targets are spinner variants of one text.
+
+    Spinners swap synonyms in several places ("Exploring the Hidden Magic of" / "Discovering the
+    Secret Charm in"); templated sibling links differ in one slot ("KHNL FCC Public File" /
+    "KGMB FCC Public File"), so a one-slot difference counts only between off-topic titles and
+    never when the slot is a code or a number."""
+    regions: dict = {}
+    for f in judged:
+        if f.link.region in SPUN_REGIONS and len(f.content) >= SETTINGS["spun_min_words"]:
+            regions.setdefault(f.link.region, []).append(f)
+    for members in regions.values():
+        for a, b in _similar_pairs(members):
+            if a.words == b.words or _page_of(a.link.href) == _page_of(b.link.href):
                 continue  # the same title twice, or one post linked under several titles
-            overlap = len(sets[i] & sets[j]) / len(sets[i] | sets[j])
-            if overlap >= SETTINGS["spun_min_jaccard"] and min(len(sets[i]), len(sets[j])) >= 4:
-                for f in (a, candidates[j]):
+            if _spun_pair(a, b):
+                for f in (a, b):
                     if "spun" not in f.signals:
                         f.signals.append("spun")
+
+
+def _similar_pairs(members: list[Facts]):
+    """Pairs sharing at least two content words and a third of their words (an index, not all pairs)."""
+    index: dict[str, list[int]] = {}
+    for i, f in enumerate(members):
+        for w in set(f.content):
+            index.setdefault(w, []).append(i)
+    for i, f in enumerate(members):
+        shared: dict[int, int] = {}
+        for w in set(f.content):
+            for j in index[w]:
+                if j > i:
+                    shared[j] = shared.get(j, 0) + 1
+        for j, n in shared.items():
+            if n >= 2 and n >= min(len(set(f.content)), len(set(members[j].content))) / 3:
+                yield f, members[j]
+
+
+def _spun_pair(a: Facts, b: Facts) -> bool:
+    """Same frame, words swapped in place: every difference is a short replacement of words
+    (no inserted or dropped clause, no number or code changed), in two places or more, or in
+    one place between off-topic titles."""
+    if abs(len(a.words) - len(b.words)) > 2:
+        return False
+    matcher = SequenceMatcher(None, a.words, b.words, autojunk=False)
+    if matcher.ratio() < SETTINGS["spun_min_ratio"]:
+        return False
+    slots = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    for tag, i1, i2, j1, j2 in slots:
+        swapped = a.words[i1:i2] + b.words[j1:j2]
+        if tag != "replace" or max(i2 - i1, j2 - j1) > 3 or any(not w.isalpha() for w in swapped):
+            return False
+    if len(slots) >= 2:
+        return True
+    return len(slots) == 1 and "offtopic" in a.signals and "offtopic" in b.signals and not _codes(a, b)
+
+
+def _codes(a: Facts, b: Facts) -> bool:
+    """Upper-case codes differ ("KHNL" / "KGMB"): a template, not a spinner."""
+    return any(w.isupper() and len(w) > 1 for w in set(a.link.text.split()) ^ set(b.link.text.split()))
 
 
 def _page_of(href: str) -> str:
@@ -382,6 +622,7 @@ def _page_of(href: str) -> str:
 
 # where link blocks are judged as blocks (menus are dense by design)
 BLOCK_REGIONS = {"widget", "sidebar", "footer", "other", "comments"}
+SPUN_REGIONS = {"widget", "sidebar", "footer", "other"}
 
 
 def _dense_blocks(judged: list[Facts]) -> None:
@@ -390,21 +631,31 @@ def _dense_blocks(judged: list[Facts]) -> None:
         if f.link.region in BLOCK_REGIONS and f.block is not None:
             blocks.setdefault(f.block, []).append(f)
     for members in blocks.values():
-        external = [f for f in members if f.domain and not _in_hosts(f.domain, "social") and not _in_hosts(f.domain, "platform")]
+        external = [f for f in members if f.domain and not _allowed(f.domain)]
         domains = {f.domain for f in external}
-        if (
+        if not (
             len(external) >= SETTINGS["dense_min_links"]
             and len(domains) >= SETTINGS["dense_min_domains"]
             and len(external) >= len(members) * SETTINGS["dense_min_share"]
         ):
-            for f in external:
-                if not f.credit:
-                    f.signals.append("dense_external_block")
+            continue
+        # a link farm: many sites, not one internal link, keyword anchors rather than names
+        farm = (
+            len(external) >= SETTINGS["farm_min_links"]
+            and len(domains) >= SETTINGS["farm_min_domains"]
+            and not any(f.link.internal for f in members)
+        )
+        for f in external:
+            if f.credit and _credit_name(f):
+                continue
+            f.signals.append("dense_external_block")
+            if farm and len(f.content) >= SETTINGS["farm_min_words"] and not f.name_shaped:
+                f.signals.append("link_farm")
 
 
-STRONG = {"hidden", "spun", "comment_author_commercial", "commercial_keywords"}
+STRONG = {"hidden", "spun", "comment_author_commercial", "commercial_keywords", "link_farm"}
 STRONG_PREFIXES = ("vocab:", "language:")
-WEAK = {"offtopic", "dense_external_block", "hidden_by_theme", "commercial_anchor"}
+WEAK = {"offtopic", "dense_external_block", "hidden_by_theme", "commercial_anchor", "spam_domain", "keyword_domain"}
 # where a link of the site itself is furniture: spam vocabulary alone does not condemn it there
 SITE_FURNITURE = ("nav", "header", "footer")
 
@@ -417,8 +668,10 @@ def _decide(f: Facts) -> None:
         spam = len(strong) + len(weak) >= 2
     elif strong:
         spam = True
-    elif link.internal or link.region in ("nav", "header"):
+    elif link.internal:
         spam = False
+    elif link.region in ("nav", "header"):
+        spam = "offtopic" in weak and len(weak) >= 2  # spam slipped into a menu
     else:
         spam = _weak_verdict(f, weak)
     link.spam = spam
@@ -428,9 +681,10 @@ def _decide(f: Facts) -> None:
 def _weak_verdict(f: Facts, weak: list[str]) -> bool:
     """External links with only circumstantial signals."""
     if "offtopic" in weak and f.link.region == "comments":
-        return "commercial_anchor" in weak
+        return len(weak) >= 2 or len(f.informative) >= SETTINGS["comment_offtopic_min_words"]
     if "offtopic" in weak and f.link.region == "footer":
-        return len(f.content) >= SETTINGS["offtopic_alone_min_words"]
+        # company names ("Turner Broadcasting System, Inc.") are off-topic too, but names
+        return len(weak) >= 2 or (len(f.content) >= SETTINGS["offtopic_alone_min_words"] and not f.name_shaped)
     return len(weak) >= 2
 
 
@@ -450,10 +704,15 @@ def _contaminated_blocks(judged: list[Facts]) -> None:
 
 
 def _same_targets(judged: list[Facts]) -> None:
-    """A "Read more" or image link to a page already judged spam is the same spam link."""
-    targets = {_page_of(f.link.href) for f in judged if f.link.spam and not f.link.internal and _web_link(f.link)}
+    """A "Read more" or image link to a page already judged spam on strong evidence is the same spam link."""
+    targets = {
+        _page_of(f.link.href)
+        for f in judged
+        if f.link.spam and not f.link.internal and _web_link(f.link)
+        and any(s in STRONG or s.startswith(STRONG_PREFIXES) for s in f.link.reasons)
+    }
     for f in judged:
-        if not f.link.spam and not f.link.internal and _page_of(f.link.href) in targets:
+        if not f.link.spam and not f.link.internal and f.link.region not in ("nav", "header") and _page_of(f.link.href) in targets:
             f.link.spam = True
             f.link.reasons = f.signals + ["spam_target"]
 

@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 
 from audit.extract import extract
-from audit.language import detect
+from audit.language import anchor_language, detect
 from audit.links import VOCAB, registered_domain, resolve
 from audit.regions import HiddenMap, element_signal
 
@@ -52,6 +52,14 @@ SPAM = [
     ("Korean gambling in a widget", "<div class='widget HTML'><a href='https://toto.kr/'>토토사이트 추천</a></div>", "토토사이트 추천", "vocab:gambling"),
     ("credit line carrying a casino", "<footer><div class='widget Attribution'>Theme by <a href='https://casino-bonus.com/'>Casino Bonus</a></div></footer>",
      "Casino Bonus", "vocab:gambling"),
+    ("money and offer words off-topic", "<footer><ul><li><a href='https://quickcash-now.xyz/'>borrow $800 before Friday</a></li></ul></footer>",
+     "borrow $800 before Friday", "commercial_keywords"),
+    ("keyword phrase in a credit line", "<footer><p class='site-info'>Designed by <a href='https://gutterpros.com/'>affordable roof gutter repairs Denver</a></p></footer>",
+     "affordable roof gutter repairs Denver", "offtopic"),
+    ("Polish keyword anchor without function words", "<aside class='sidebar'><ul><li><a href='https://meble.pl/'>tanie meble ogrodowe wysyłka</a></li></ul></aside>",
+     "tanie meble ogrodowe wysyłka", "language:"),
+    ("commenter named after a shop", "<div class='comments'><div class='comment'><cite class='user'><a href='https://moebel-hh.de/' rel='nofollow'>"
+     "Gartenmöbel Hamburg Günstig</a></cite><p>Danke!</p></div></div>", "Gartenmöbel Hamburg Günstig", "comment_author_commercial"),
 ]
 
 
@@ -98,6 +106,12 @@ CLEAN = [
     ("commenter with a name", "<div class='comments'><div class='comment'><cite class='user'><a href='https://janeblog.com/' rel='nofollow'>Jane Porter</a></cite></div></div>", "Jane Porter"),
     ("collapsed submenu", "<style>.sub-menu{display:none}</style><nav><ul><li><a href='/c/'>Ingredients</a><ul class='sub-menu'><li><a href='/c/retinoids/'>Retinoids</a></li></ul></li></ul></nav>", "Retinoids"),
     ("skip link", "<a class='skip-link screen-reader-text' href='#content'>Skip to content</a>", "Skip to content"),
+    ("hidden consent banner", "<div class='cookie-notice' style='display:none'>We use cookies. <a href='https://policies.example.org/'>Learn more</a></div>",
+     "Learn more"),
+    ("commenter whose site carries their name", "<div class='comments'><div class='comment'><cite class='user'><a href='https://sannevandijk.nl/' rel='nofollow'>"
+     "Sanne van Dijk</a></cite></div></div>", "Sanne van Dijk"),
+    ("commenter with an apostrophe in the name", "<div class='comments'><div class='comment'><cite class='user'><a href='https://liamobrien.ie/' rel='nofollow'>"
+     "Liam O'Brien</a></cite></div></div>", "Liam O'Brien"),
     ("nude lipstick post", "<div class='widget PopularPosts'><article class='post'><h3><a href='/2024/02/nude.html'>My Five Favourite Nude Lipsticks</a></h3></article></div>",
      "My Five Favourite Nude Lipsticks"),
 ]
@@ -163,6 +177,20 @@ LANGUAGES = [
 @pytest.mark.parametrize("text,lang", LANGUAGES)
 def test_language(text, lang):
     assert detect(text, min_score=1.0) == lang
+
+
+ANCHORS = [
+    ("pożyczki na dowód bez zaświadczeń", True),
+    ("harga ban mobil termurah", True),
+    ("cheap flights and hotel deals", False),
+    ("Giant Pandas Return to Zoo Atlanta", False),
+]
+
+
+@pytest.mark.parametrize("text,foreign", ANCHORS)
+def test_anchor_language_of_keyword_anchors(text, foreign):
+    lang = anchor_language(text, min_foreign=2, min_share=0.6)
+    assert (lang not in (None, "en")) == foreign, lang
 
 
 def test_english_headline_is_not_taken_for_czech():
