@@ -161,7 +161,8 @@ def _informative(word: str) -> bool:
 
 def _page_stems(text: str) -> frozenset[str]:
     """Stems of the page's informative words, plus four-letter prefixes so "huid" meets "huidtypes"."""
-    words = {w for w in set(_normalise(text).split()) if len(w) > 2 and _informative(w)}
+    # the same words as _normalise(text).split(), without joining and splitting a whole page
+    words = {w for w in set(_WORD.findall(unicodedata.normalize("NFKC", text).lower())) if len(w) > 2 and _informative(w)}
     return frozenset({w[:5] for w in words} | {w[:4] for w in words if len(w) > 4})
 
 
