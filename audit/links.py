@@ -378,11 +378,16 @@ def _signals(f: Facts, page: PageFacts) -> list[str]:
 # lower-case words that names and titles carry ("Pieter de Vries", "Theme by Kriesi", "Journal of …")
 _PARTICLES = frozenset("de da di del della der den van von la le du dos das bin binti al el ibn y e and & st by of the for on".split())
 _INITIAL = re.compile(r"^[A-Z]\.?$")
+_SIGNATURE = re.compile(r"\s+(?:at|from|of|@|\||-|–)\s+")
 
 
 @lru_cache(maxsize=16384)
 def _name_shaped(text: str) -> bool:
-    """A person's, brand's or theme's name: up to four capitalised words (particles allowed), no digits."""
+    """A person's, brand's or theme's name: up to four capitalised words (particles allowed), no
+    digits; or two names joined the way commenters sign ("Sam at The Scalp Lab", "Jo @ Glow")."""
+    parts = _SIGNATURE.split(text)
+    if len(parts) == 2 and all(parts):
+        return all(_name_shaped(part) for part in parts)
     words = text.split()
     if not words or len(words) > 4 or any(c.isdigit() for c in text):
         return False

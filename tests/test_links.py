@@ -10,7 +10,7 @@ import pytest
 
 from audit.extract import extract
 from audit.language import anchor_language, detect
-from audit.links import VOCAB, registered_domain, resolve
+from audit.links import _name_shaped, VOCAB, registered_domain, resolve
 from audit.regions import HiddenMap, element_signal
 
 URL = "https://glowskinjournal.blogspot.com/2024/05/scalp-microneedling.html"
@@ -206,3 +206,13 @@ def test_rule_files_have_ids_and_reasons():
             ids.add(rule["id"])
     assert {group.category for group in VOCAB} >= {
         "gambling", "loans", "replica", "essay", "pharma", "crypto", "seo", "car_parts", "adult"}
+
+
+@pytest.mark.parametrize("text, shaped", [
+    ("Sam at The Scalp Lab", True),  # a commenter signing with their blog's name
+    ("Jo @ Glow Journal", True),
+    ("cheap loans at best rates", False),
+    ("Maria de la Cruz", True),
+])
+def test_commenter_signatures_are_names(text, shaped):
+    assert _name_shaped(text) is shaped
