@@ -65,8 +65,11 @@ class ClaimStage:
         """The pipeline on ``text``; with ``screen``, the rule matchers skip the paragraphs that
         cannot hold a claim (only the claims in doc.spans are then complete)."""
         text = clean(text)
-        self.words.add(text)
+        known = len(self.nlp.vocab)
         doc = self.nlp.make_doc(text)
+        if len(self.nlp.vocab) > known:
+            # the text brought new words: split them once more, so that they are cached next time
+            self.words.add(text)
         doc._.source_text = text
         doc._.context_sources = context_sources or []
         for name, proc in self.nlp.pipeline:

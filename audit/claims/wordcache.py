@@ -14,15 +14,17 @@ cases are applied to the whole text after the lookup, as before.
 from __future__ import annotations
 
 import re
+import string
 
 from spacy.tokenizer import Tokenizer
 
 # words kept in spaCy's cache (it never evicts); a crawl's vocabulary of space-separated words,
 # punctuation attached, fits in this many, and each costs well under 100 bytes
 CACHE_WORDS = 200_000
-# runs of two or more spaces, tabs or line breaks are tokens of their own ("\n\n"), less a
-# leading space, which belongs to the word before
-SPACES = re.compile(r"\s{2,}")
+# special cases hold an apostrophe, a full stop or a colon ("it's", "Dr.", ":)"), but for a few
+# ("cannot", "gonna") that the rule table names
+SPECIAL_SIGNS = re.compile(r"['’.:]")
+PUNCTUATION = string.punctuation + "“”‘’«»…–—"
 
 
 class WordCache:
@@ -36,19 +38,19 @@ class WordCache:
 
     def add(self, text: str) -> None:
         """Put the words of ``text`` that were not seen before into the cache."""
-        if len(self.seen) >= self.size:
+        words = text.split()
+        if len(self.seen) >= self.size or self.seen.issuperset(words):
             return
-        spaces = set(SPACES.findall(text))
-        spaces |= {run[1:] for run in spaces if run[0] == " "}
-        new = (set(text.split()) | spaces) - self.seen
-        if not new:
-            return
-        specials = self.tokenizer.rules
-        # a word of letters only is split by no prefix, suffix or infix rule, so unless it is a
-        # special case itself it cannot stop the caching: these go in one call
-        letters = [w for w in new if w.isalpha() and w not in specials]
-        if letters:
-            self.tokenizer(" ".join(letters))
-        for word in new.difference(letters):
-            self.tokenizer(word)
+        new = set(words) - self.seen
+        risky = [w for w in new if self._may_be_special(w)]
+        safe = new.difference(risky)
+        if safe:
+            self.tokenizer(" ".join(safe))  # none of these stops the caching of the others
+        for word in risky:
+            self.tokenizer(word)  # on its own, a special case only goes uncached itself
         self.seen |= new
+
+    def _may_be_special(self, word: str) -> bool:
+        """Whether the word may be or hold a special case (if in doubt, it is only slower)."""
+        rules = self.tokenizer.rules
+        return SPECIAL_SIGNS.search(word) is not None or word in rules or word.strip(PUNCTUATION) in rules
