@@ -35,6 +35,16 @@ def keep_lemmas(doc: Doc, lemmas: numpy.ndarray) -> None:
 
 
 def _kept(doc: Doc) -> dict:
-    if doc._.columns is None:
-        doc._.columns = {}
-    return doc._.columns
+    underscore = doc._  # each doc._ builds an object: read it once
+    kept = underscore.columns
+    if kept is None:
+        kept = underscore.columns = {}
+    return kept
+
+
+def positions_of(tokens: numpy.ndarray, keys: numpy.ndarray) -> numpy.ndarray:
+    """Indices of the tokens whose value is one of ``keys`` (sorted), in one numpy pass."""
+    if not len(keys):
+        return numpy.flatnonzero(numpy.zeros(len(tokens), dtype=bool))
+    where = numpy.minimum(numpy.searchsorted(keys, tokens), len(keys) - 1)
+    return numpy.flatnonzero(keys[where] == tokens)

@@ -27,7 +27,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from audit.claims.columns import column
+from audit.claims.columns import column, positions_of
 from audit.models import CATEGORIES
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -258,15 +258,16 @@ class AnchoredMatcher:
     def dense(self, sentences: set[int] | None, bounds: list) -> bool:
         return sentences is None or len(sentences) * SPAN_CALL_COST > len(bounds)
 
-    def __call__(self, doc: Doc, sentences: set[int] | None, bounds: list, regions: list | None = None) -> list:
+    def __call__(self, doc: Doc, sentences: set[int] | None, bounds: list, regions=None, wanted=None) -> list:
+        """Matches in the sentences holding the anchor, or in the whole doc when they are many;
+        with ``regions``, only inside them (``wanted``: the sentences they cover)."""
         if self.dense(sentences, bounds):
             # reading a Span costs a Python Token per token; the whole Doc is read natively
             return over_regions(self.matcher, doc, regions) if sentences is None or sentences else []
         found = []
-        for k in sorted(sentences):
+        for k in sorted(sentences if wanted is None else sentences & wanted):
             start, end = bounds[k][0], bounds[k][1]
-            if regions is None or inside(regions, start):
-                found.extend((key, s + start, e + start) for key, s, e in self.matcher(doc[start:end]))
+            found.extend((key, s + start, e + start) for key, s, e in self.matcher(doc[start:end]))
         return found
 
 
@@ -288,9 +289,15 @@ def phrases_over_regions(matcher: PhraseMatcher, doc: Doc, regions: list | None)
     return [found for start, end in regions for found in matcher(doc[start:end])]
 
 
-def inside(regions: list, token: int) -> bool:
-    k = bisect_right(regions, token, key=lambda region: region[0]) - 1
-    return k >= 0 and token < regions[k][1]
+def sentences_inside(bounds: list, regions: list) -> set[int]:
+    """Indices of the sentences that start inside one of the (sorted) regions."""
+    starts = [start for start, _ in regions]
+    inside = set()
+    for k, (start, _, _) in enumerate(bounds):
+        r = bisect_right(starts, start) - 1
+        if r >= 0 and start < regions[r][1]:
+            inside.add(k)
+    return inside
 
 
 class RuleMatcher:
@@ -344,10 +351,8 @@ class RuleMatcher:
         todo = {id(g): (set() if g.attr else None) for g in self.groups.values()}
         starts = numpy.array([b[0] for b in bounds])
         for attr in self.anchor_attrs:
-            keys = self.sorted_hashes[attr]
             values = column(doc, ATTR_IDS[attr])
-            where = numpy.minimum(numpy.searchsorted(keys, values), len(keys) - 1)
-            hits = numpy.flatnonzero(keys[where] == values)
+            hits = positions_of(values, self.sorted_hashes[attr])
             # the sentence of each anchor, each (anchor, sentence) pair looked at once
             sentences = numpy.searchsorted(starts, hits, side="right") - 1
             for value, k in set(zip(values[hits].tolist(), sentences.tolist())):
@@ -360,7 +365,7 @@ class RuleMatcher:
                     todo[id(group)].add(k)
         return todo
 
-    def __call__(self, doc: Doc, bounds: list | None = None, regions: list | None = None) -> list[tuple[int, int, int]]:
+    def __call__(self, doc: Doc, bounds: list | None = None, regions: list | None = None) -> list[tuple]:
         """Matches as (rule hash, start, end) over the doc; ``bounds`` are sentence bounds.
 
         ``regions`` (sorted token ranges made of whole sentences) limit the matches to those
@@ -383,8 +388,9 @@ class RuleMatcher:
                 found.extend(over_regions(self.combined, doc, regions))
                 dense_ids = {id(g) for g in dense}
                 todo = {k: (set() if k in dense_ids else v) for k, v in todo.items()}
+            wanted = None if regions is None else sentences_inside(bounds, regions)
             for group in self.groups.values():
-                found.extend(group(doc, todo[id(group)], bounds, regions))
+                found.extend(group(doc, todo[id(group)], bounds, regions, wanted))
         for phrase_matcher in self.phrases.values():
             if len(phrase_matcher):
                 found.extend(phrases_over_regions(phrase_matcher, doc, regions))

@@ -53,15 +53,19 @@ class DocView:
         self.doc = doc
         self.orth = column(doc, ORTH)
         self.space = column(doc, IS_SPACE).astype(bool)
+        # the same as lists: reading one item of a list is much cheaper than of an array
+        self.orths = self.orth.tolist()
+        self.spaces = self.space.tolist()
         self.strings = doc.vocab.strings
 
     def text(self, i: int) -> str:
-        return self.strings[int(self.orth[i])]
+        return self.strings[self.orths[i]]
 
 
 def _after_ender(view: DocView, i: int) -> int | None:
     """Index of the token that opens the next sentence after the ender at i, or None."""
-    n = len(view.orth)
+    n = len(view.orths)
+    space = view.spaces
     ender = view.text(i)
     if i > 0 and ender == "." and view.text(i - 1).lower() in NO_BREAK_AFTER:
         return None
@@ -69,11 +73,11 @@ def _after_ender(view: DocView, i: int) -> int | None:
     while j < n and view.text(j) in CLOSERS:
         j += 1
     if j < n and ender == "." and REF_NUMBER.match(view.text(j)):
-        if j + 1 >= n or view.space[j + 1] or not view.text(j + 1)[0].islower():
+        if j + 1 >= n or space[j + 1] or not view.text(j + 1)[0].islower():
             j += 1
-    while j < n and view.space[j] and "\n" not in view.text(j):
+    while j < n and space[j] and "\n" not in view.text(j):
         j += 1
-    if j >= n or view.space[j]:
+    if j >= n or space[j]:
         return None  # the line break rule opens the next sentence
     return j if _opens_sentence(view.text(j)) else None
 
@@ -86,7 +90,7 @@ def split_sentences(doc: Doc) -> tuple[list[int], set[int], DocView]:
     candidates = numpy.flatnonzero(view.space | enders)
     starts, paragraphs = [0], {0}
     for i in candidates.tolist():
-        if view.space[i]:
+        if view.spaces[i]:
             text = view.text(i)
             if "\n" in text and i + 1 < len(doc):
                 starts.append(i + 1)
@@ -102,7 +106,7 @@ def split_sentences(doc: Doc) -> tuple[list[int], set[int], DocView]:
 def sentence_bounds(view: DocView, starts: list[int], paragraphs: set[int]) -> list[tuple]:
     """(start, end, opens_paragraph) per sentence, leading and trailing spaces trimmed."""
     bounds = []
-    space = view.space
+    space = view.spaces
     ends = starts[1:] + [len(space)]
     for start, end in zip(starts, ends):
         opens = start in paragraphs
