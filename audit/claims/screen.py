@@ -5,13 +5,14 @@ other sentence gets the no_claim verdict whether it is matched or not, so the cl
 exactly those of matching the whole article (``RuleMatcher.__call__`` says why the matches
 inside a region do not change either).
 
-judge() returns a claim only for a sentence matching rules of the roles in verdict.can_claim.
-The screen reads the claim-trigger rules' patterns for what a match must contain: the tokens
-with literal values (LOWER, LEMMA, ORTH or TEXT; a value or an "IN" list) that must occur, and
-how far apart the pattern's operators let them be. A sentence where a pattern finds its rarest
-literal token (its anchor), and every other literal token of the pattern within reach of it,
-may match that pattern; any other sentence cannot. Being looser than the Matcher (the tokens in
-between are not checked) only lets more sentences through.
+judge() returns a claim only for a sentence matching rules of the (kind, group) roles that
+verdict.can_claim asks for. The screen reads the claim-trigger patterns for what a match must
+contain: the tokens with literal values (LOWER, LEMMA, ORTH or TEXT; a value or an "IN" list)
+that must occur, how far apart the operators let them be, and, where the pattern tokens between
+two of them are literal too, which words may come between. A sentence where a pattern finds its
+rarest literal token (its anchor) and every other literal token within reach of it may match
+the pattern; any other sentence cannot. Whatever the screen does not check (tokens with other
+attributes, the order of the non-anchor tokens) only lets more sentences through.
 """
 
 from __future__ import annotations
@@ -19,17 +20,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy
 from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from audit.claims.columns import column
+from audit.claims.columns import column, positions_of
 from audit.claims.rules import COMMON, Rule
-from audit.claims.verdict import CLAIM_ALONE, CLAIM_TOGETHER, can_claim, claim_role
+from audit.claims.verdict import CLAIM_ALONE, CLAIM_KINDS, can_claim, claim_role
 
 # pattern attribute -> the token attribute read (TEXT is spaCy's other name for ORTH)
 LITERAL_ATTRS = {"LOWER": LOWER, "LEMMA": LEMMA, "ORTH": ORTH, "TEXT": ORTH}
-ROLES = set(CLAIM_ALONE) | {role for pair in CLAIM_TOGETHER for role in pair}
 UNBOUNDED = 1_000_000
 QUANTIFIER = re.compile(r"\{(\d*)(,?)(\d*)\}")
 
@@ -64,6 +65,9 @@ class Literal:
     values: frozenset  # hashes of the accepted strings
     nearest: int  # fewest tokens from the anchor (negative: before it)
     farthest: int  # most tokens from the anchor
+    # the values the tokens between it and the anchor can take, when the pattern tokens between
+    # are literal too (on the same attribute); None when anything can come between
+    between: frozenset | None = None
 
 
 def rarity(values: list[str]) -> tuple[int, int, int]:
@@ -75,18 +79,31 @@ def literals(vocab: Vocab, pattern: list[dict]) -> tuple[Literal, list[Literal]]
     """The pattern's anchor (its rarest literal token) and its other literal tokens, each placed
     relative to the anchor; None when no token is both required and literal."""
     counts = [token_count(t.get("OP")) for t in pattern]
-    found = {i: lit for i, t in enumerate(pattern) if counts[i][0] >= 1 and (lit := literal_values(t))}
+    accepts = [literal_values(t) for t in pattern]
+    found = {i: lit for i, lit in enumerate(accepts) if lit and counts[i][0] >= 1}
     if not found:
         return None
     at = min(found, key=lambda i: rarity(found[i][1]))
 
+    def hashes(values: list[str]) -> frozenset:
+        return frozenset(vocab.strings.add(v) for v in values)
+
     def place(i: int) -> Literal:
         # the tokens from the earlier of the two up to the later one take low..high places
-        between = counts[at:i] if i >= at else counts[i:at]
-        low, high = sum(c[0] for c in between), min(UNBOUNDED, sum(c[1] for c in between))
+        spanned = counts[at:i] if i >= at else counts[i:at]
+        low, high = sum(c[0] for c in spanned), min(UNBOUNDED, sum(c[1] for c in spanned))
         nearest, farthest = (low, high) if i >= at else (-high, -low)
         attr, values = found[i]
-        return Literal(attr, frozenset(vocab.strings.add(v) for v in values), nearest, farthest)
+        # the pattern tokens in between, and the two ends themselves where they can repeat
+        ends = (i, at)
+        inner = [
+            accepts[j]
+            for j in range(min(ends), max(ends) + 1)
+            if counts[j][1] > (1 if j in ends else 0)
+        ]
+        same = all(lit and lit[0] == attr for lit in inner)
+        between = hashes([v for lit in inner for v in lit[1]]) if same else None
+        return Literal(attr, hashes(values), nearest, farthest, between)
 
     return place(at), [place(i) for i in found if i != at]
 
@@ -97,13 +114,15 @@ class ClaimScreen:
     def __init__(self, vocab: Vocab, rules: list[Rule]):
         self.by_anchor: dict[int, dict] = {}  # attribute -> anchor hash -> [(role, other literals)]
         self.attrs: set[int] = set()  # the attributes any literal reads
-        self.everywhere: set[str] = set()  # roles of patterns without a literal token
+        self.everywhere: set[tuple] = set()  # roles of patterns without a literal token
         for rule in rules:
             role = claim_role(rule)
-            for pattern in rule.patterns if role in ROLES else ():
+            for pattern in rule.patterns if role[0] in CLAIM_KINDS else ():
                 self._add(vocab, role, pattern)
+        # the anchors' hashes sorted, to find them in a doc's column in one numpy pass
+        self.keys = {attr: numpy.array(sorted(hashes), dtype="uint64") for attr, hashes in self.by_anchor.items()}
 
-    def _add(self, vocab: Vocab, role: str, pattern: list[dict]) -> None:
+    def _add(self, vocab: Vocab, role: tuple, pattern: list[dict]) -> None:
         found = literals(vocab, pattern)
         if found is None:
             self.everywhere.add(role)
@@ -114,52 +133,76 @@ class ClaimScreen:
         for value in anchor.values:
             table.setdefault(value, []).append((role, others))
 
-    def claimable(self, doc: Doc, bounds: list) -> list[int]:
-        """Indices of the sentences that can make a claim, in text order."""
-        values = {attr: column(doc, attr).tolist() for attr in self.attrs}
-        roles: dict[int, set] = {k: set(self.everywhere) for k in range(len(bounds))} if self.everywhere else {}
-        for attr, table in self.by_anchor.items():
-            k = 0  # the sentence holding token i, or the next one
-            for i, value in enumerate(values[attr]):
-                entries = table.get(value)
-                if entries is None:
-                    continue
-                while k < len(bounds) and bounds[k][1] <= i:
-                    k += 1
-                if k == len(bounds):
-                    break  # spaces after the last sentence
-                if i < bounds[k][0]:
-                    continue  # spaces between sentences
-                found = roles.setdefault(k, set(self.everywhere))
-                for role, others in entries:
-                    if role not in found and all(reaches(values, i, other, bounds[k]) for other in others):
-                        found.add(role)
-        return sorted(k for k, found in roles.items() if can_claim(found))
-
     def regions(self, doc: Doc) -> list[tuple[int, int]]:
-        """Token ranges the rule matchers must read for find_claims (see paragraph_regions)."""
+        """Token ranges the rule matchers must read for find_claims: from the start of each
+        paragraph holding a sentence that can make a claim to the last such sentence, because
+        judge() also reads the sentences before a claim, for the sources and conditions they name.
+        Each paragraph is read from its end, so it only takes finding its last such sentence."""
         bounds = doc._.sent_bounds or []
-        return paragraph_regions(bounds, self.claimable(doc, bounds)) if bounds else []
+        found = []
+        if bounds:
+            values, hits = self._anchors(doc, bounds)
+            for first, last in paragraphs(bounds):
+                for k in range(last, first - 1, -1):
+                    if self._can_claim(values, hits.get(k, ()), bounds[k]):
+                        found.append((bounds[first][0], bounds[k][1]))
+                        break
+        return found
+
+    def claimable(self, doc: Doc, bounds: list) -> list[int]:
+        """Indices of all the sentences that can make a claim, in text order."""
+        values, hits = self._anchors(doc, bounds)
+        return [k for k, sentence in enumerate(bounds) if self._can_claim(values, hits.get(k, ()), sentence)]
+
+    def _anchors(self, doc: Doc, bounds: list) -> tuple[dict, dict]:
+        """The token values the screen reads, and the anchors found, as sentence -> [(attr, token)]."""
+        values = {attr: column(doc, attr).tolist() for attr in self.attrs}
+        starts = numpy.array([b[0] for b in bounds])
+        hits: dict[int, list] = {}
+        for attr, keys in self.keys.items():
+            found = positions_of(column(doc, attr), keys)
+            for i, k in zip(found.tolist(), (numpy.searchsorted(starts, found, side="right") - 1).tolist()):
+                if k >= 0 and i < bounds[k][1]:  # not a space between sentences
+                    hits.setdefault(k, []).append((attr, i))
+        return values, hits
+
+    def _can_claim(self, values: dict, hits, sentence: tuple) -> bool:
+        """Whether the patterns anchored in the sentence can bring judge() what a claim needs."""
+        if not hits and not self.everywhere:
+            return False
+        roles = set(self.everywhere)
+        for attr, i in hits:
+            for role, others in self.by_anchor[attr][values[attr][i]]:
+                if role not in roles and fits(values, i, others, sentence):
+                    if role[0] in CLAIM_ALONE:
+                        return True  # no need to look further
+                    roles.add(role)
+        return can_claim(roles)
 
 
-def reaches(values: dict, anchor: int, other: Literal, sentence: tuple) -> bool:
-    """Whether the literal token occurs within reach of the anchor, inside the sentence."""
-    first = max(sentence[0], anchor + other.nearest)
-    last = min(sentence[1] - 1, anchor + other.farthest)
-    tokens = values[other.attr]
-    return any(tokens[i] in other.values for i in range(first, last + 1))
+def fits(values: dict, anchor: int, others: list[Literal], sentence: tuple) -> bool:
+    """Whether each other literal token occurs within reach of the anchor, inside the sentence
+    (and with only tokens the pattern accepts in between, where it says which)."""
+    for other in others:
+        tokens = values[other.attr]
+        first = max(sentence[0], anchor + other.nearest)
+        last = min(sentence[1], anchor + other.farthest + 1)
+        if other.values.isdisjoint(tokens[first:last]):
+            return False
+        if other.between is not None and not any(
+            other.between.issuperset(tokens[anchor + 1 : i] if i > anchor else tokens[i + 1 : anchor])
+            for i in range(first, last)
+            if tokens[i] in other.values
+        ):
+            return False
+    return True
 
 
-def paragraph_regions(bounds: list, sentences: list[int]) -> list[tuple[int, int]]:
-    """From the first sentence of each paragraph holding one of ``sentences`` to the last of them:
-    judge() also reads the sentences before a claim in its paragraph, for the sources and
-    conditions they name."""
+def paragraphs(bounds: list):
+    """(first, last) sentence indices of each paragraph."""
     first = 0
-    last: dict[int, int] = {}  # first sentence of a paragraph -> its last wanted sentence
-    wanted = set(sentences)
     for k, (_, _, opens) in enumerate(bounds):
-        if opens:
+        if opens and k > first:
+            yield first, k - 1
             first = k
-        if k in wanted:
-            last[first] = k
-    return [(bounds[a][0], bounds[b][1]) for a, b in sorted(last.items())]
+    yield first, len(bounds) - 1

@@ -470,22 +470,30 @@ def may_claim(claims: list) -> bool:
 
 
 # What judge() needs before it can return a claim: a claim or authority match, both halves of a
-# pair, or an intensifier that promises a result (with a result noun, or a standalone one; see
-# absolute_trigger). Stricter than may_claim, which also lets a lone intensifier through so that
-# the verdict can say why it does not count; find_claims skips the sentences that have none.
+# pair from one group (see _pairs), or an intensifier that promises a result (with a result noun,
+# or a standalone one; see absolute_trigger). Stricter than may_claim, which also lets a lone
+# intensifier through so that the verdict can say why it does not count; find_claims skips the
+# sentences that have none of these.
 STANDALONE_INTENSIFIER = "standalone_intensifier"
 CLAIM_ALONE = ("claim", "authority", STANDALONE_INTENSIFIER)
-CLAIM_TOGETHER = PAIRS + (("intensifier", "result_noun"),)
+PROMISE = ("intensifier", "result_noun")
+CLAIM_KINDS = set(CLAIM_ALONE) | set(PROMISE) | {kind for pair in PAIRS for kind in pair}
 
 
-def claim_role(rule) -> str:
-    """The rule's kind, a standalone intensifier told apart: it promises a result on its own."""
-    return STANDALONE_INTENSIFIER if rule.kind == "intensifier" and rule.standalone else rule.kind
+def claim_role(rule) -> tuple[str, str]:
+    """What a match of the rule brings to judge(): its kind (a standalone intensifier told
+    apart, as it promises a result alone) and the group a pair's halves must share."""
+    kind = STANDALONE_INTENSIFIER if rule.kind == "intensifier" and rule.standalone else rule.kind
+    return kind, rule.group
 
 
 def can_claim(roles: set) -> bool:
-    """Whether matches of rules with these roles can make judge() return a claim."""
-    return any(r in roles for r in CLAIM_ALONE) or any(a in roles and b in roles for a, b in CLAIM_TOGETHER)
+    """Whether matches bringing these (kind, group) roles can make judge() return a claim."""
+    kinds = {kind for kind, _ in roles}
+    if any(kind in kinds for kind in CLAIM_ALONE) or all(kind in kinds for kind in PROMISE):
+        return True
+    groups = {group for _, group in roles}
+    return any((head, g) in roles and (tail, g) in roles for head, tail in PAIRS for g in groups)
 
 
 NOTHING = ["no health, safety or efficacy claim found"]
@@ -498,10 +506,15 @@ def judge_doc(doc: Doc) -> list:
         doc._.hedge_matches or [],
         doc._.source_matches or [],
     )
+    bounds = doc._.sent_bounds or []
+    if not claims_m and not sources_m:
+        # nothing matched (find_claims skips the matchers where no claim can come out)
+        doc._.verdicts = [(start, end, no_claim(list(NOTHING))) for start, end, _ in bounds]
+        return []
     context = list(doc._.context_sources or [])
     spans, verdicts, pc, ph, ps = [], [], 0, 0, 0
     layout = None  # colon positions and character offsets, read once a sentence needs them
-    for start, end, opens in doc._.sent_bounds or []:
+    for start, end, opens in bounds:
         if opens and start > 0:
             context = []
         # a run-on "sentence" (pasted lists, broken markup) is judged on its first part only
