@@ -351,12 +351,13 @@ class Page:
         links = []
         for i, anchor in enumerate(self.anchors):
             href = resolve(anchor.get("href") or "", base)
+            rel = anchor.get("rel")
             links.append(Link(
                 href=href,
                 text=_anchor_text(anchor),
                 region=self.region(i),
                 internal=registered_domain(href) in ("", site),
-                rel=sorted({r.lower() for r in (anchor.get("rel") or "").split()}),
+                rel=sorted({r.lower() for r in rel.split()}) if rel else [],
                 hidden=self.hidden[i],
             ))
         return links
@@ -404,12 +405,17 @@ def _words(text: str) -> str:
 
 # Code and templates inside a link ("<picture><script type=text/template>…") are not its text:
 # themes lazy-load images that way, and their markup read as text looks like spam.
-_HAS_CODE = etree.XPath("boolean(.//script | .//style | .//template | .//noscript)")
+CODE_TAGS = ("script", "style", "template", "noscript")
 _VISIBLE_TEXT = etree.XPath("descendant::text()[not(ancestor::script or ancestor::style or ancestor::template or ancestor::noscript)]")
 
 
 def _anchor_text(el) -> str:
-    text = " ".join("".join(_VISIBLE_TEXT(el)).split()) if _HAS_CODE(el) else text_of(el)
+    if not len(el):  # most anchors hold only their text
+        text = " ".join((el.text or "").split())
+    elif next(el.iter(*CODE_TAGS), None) is not None:
+        text = " ".join("".join(_VISIBLE_TEXT(el)).split())
+    else:
+        text = text_of(el)
     if text:
         return text
     img = el.find(".//img")

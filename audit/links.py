@@ -41,7 +41,7 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from importlib import resources
 from urllib.parse import urljoin
 
@@ -90,6 +90,11 @@ class Terms:
             else:
                 self.phrases.setdefault(_normalise(term), set()).add(label)
         self.longest = max((p.count(" ") + 1 for p in self.phrases), default=0)
+        # first word -> most words of a phrase starting with it: other words start no n-gram
+        self.starts: dict[str, int] = {}
+        for phrase in self.phrases:
+            first, length = phrase.split(" ", 1)[0], phrase.count(" ") + 1
+            self.starts[first] = max(self.starts.get(first, 0), length)
         self.unspaced = unspaced
         self.unspaced_re = re.compile("|".join(map(re.escape, sorted(unspaced, key=len, reverse=True)))) if unspaced else None
 
@@ -97,9 +102,12 @@ class Terms:
         """(term, label) pairs occurring in an already ``_normalise``d text."""
         words = normalised.split()
         hits = set()
-        for n in range(1, min(self.longest, len(words)) + 1):
-            for i in range(len(words) - n + 1):
-                gram = " ".join(words[i : i + n]) if n > 1 else words[i]
+        for i, word in enumerate(words):
+            longest = self.starts.get(word)
+            if longest is None:
+                continue
+            for n in range(1, min(longest, len(words) - i) + 1):
+                gram = " ".join(words[i : i + n]) if n > 1 else word
                 for label in self.phrases.get(gram, ()):
                     hits.add((gram, label))
         if self.unspaced_re is not None and _UNSPACED.search(normalised):
@@ -159,10 +167,17 @@ def _informative(word: str) -> bool:
     return ENGLISH_RANK.get(word, 10**9) >= SETTINGS["topic_common_rank"] and word not in STOPWORDS and word not in GENERIC
 
 
+# The words ``_informative`` turns down, as one set: a page's words are screened in one set operation.
+UNINFORMATIVE = frozenset(
+    {w for w, rank in ENGLISH_RANK.items() if rank < SETTINGS["topic_common_rank"]} | STOPWORDS | GENERIC
+)
+
+
 def _page_stems(text: str) -> frozenset[str]:
     """Stems of the page's informative words, plus four-letter prefixes so "huid" meets "huidtypes"."""
     # the same words as _normalise(text).split(), without joining and splitting a whole page
-    words = {w for w in set(_WORD.findall(unicodedata.normalize("NFKC", text).lower())) if len(w) > 2 and _informative(w)}
+    words = set(_WORD.findall(unicodedata.normalize("NFKC", text).lower())) - UNINFORMATIVE
+    words = [w for w in words if len(w) > 2]
     return frozenset({w[:5] for w in words} | {w[:4] for w in words if len(w) > 4})
 
 
@@ -193,10 +208,29 @@ def resolve(href: str, base: str | None) -> str:
         return href
     if href.startswith(("https://", "http://")) and "/." not in href:
         return href  # already absolute: urljoin would only cost time
+    if _PLAIN_PATH.match(href):
+        root = _site_root(base)
+        if root is not None:
+            return root + href  # what urljoin gives, without its parsing
     try:
         return urljoin(base, href)
     except ValueError:
         return href
+
+
+# A root-relative path that urljoin leaves as it is: no dot segment, no empty segment, no
+# parameters, query or fragment, nothing it strips or escapes.
+_PLAIN_PATH = re.compile(r"/(?![./])(?:[A-Za-z0-9\-_~%!$&'()*+,=@]|/(?![./]))*\Z")
+
+
+@lru_cache(maxsize=1024)
+def _site_root(base: str) -> str | None:
+    """``scheme://host`` of ``base`` as urljoin writes it, or None when urljoin fails on it."""
+    try:
+        root = urljoin(base, "/")
+    except ValueError:
+        return None
+    return root[:-1] if root.endswith("/") else None
 
 
 # scheme-relative or http(s) URL: host (with user info and port), then the path
@@ -252,34 +286,49 @@ def _words(text: str) -> tuple[list[str], list[str], list[str]]:
     return words, content, [w for w in content if _informative(w)]
 
 
+class _lazy:
+    """``functools.cached_property`` without the lock it takes on every first read (Python 3.11):
+    the value lands in the instance's ``__dict__``, which later reads find first."""
+
+    def __init__(self, func) -> None:
+        self.func, self.name = func, func.__name__
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
+
+
 class Facts:
     """What the judge knows about one link beyond the Link record (page structure read lazily)."""
 
-    def __init__(self, link: Link, spot) -> None:
+    def __init__(self, link: Link, spot, structure: Structure | None = None) -> None:
         self.link = link
         self.element = getattr(spot, "element", None)
         self.hidden_inline = bool(getattr(spot, "hidden_inline", False))
         self.words, self.content, self.informative = _words(link.text)
         self.domain = registered_domain(link.href) if not link.internal else ""
         self.signals: list[str] = []
+        self.structure = structure or Structure()
 
-    @cached_property
+    @_lazy
     def block(self):
-        return _block(self.element) if self.element is not None else None
+        return self.structure.block(self.element) if self.element is not None else None
 
-    @cached_property
+    @_lazy
     def comment_author(self) -> bool:
         return self.link.region == "comments" and _is_comment_author(self.element, self.link)
 
-    @cached_property
+    @_lazy
     def credit(self) -> bool:
-        return self.element is not None and _is_credit(self.element)
+        return self.element is not None and self.structure.credit(self.element)
 
-    @cached_property
+    @_lazy
     def name_shaped(self) -> bool:
         return _name_shaped(self.link.text)
 
-    @cached_property
+    @_lazy
     def offers(self) -> int:
         """Shop, offer and money evidence in the anchor ("buy", "cheap", "$500", "3% daily", "24h")."""
         return _offers(self.link.text, " ".join(self.words))
@@ -309,11 +358,12 @@ def judge_links(
 ) -> list[Link]:
     """Set ``spam`` and ``reasons`` on every non-body link (in place) and return the list."""
     judged, facts = [], []
+    structure = Structure()
     for link, spot in zip(links, context or [None] * len(links)):
         if link.region == "body":
             link.spam, link.reasons = False, []
         else:
-            facts.append(Facts(link, spot))
+            facts.append(Facts(link, spot, structure))
     # the site's own menus and labels say what the site is about, as much as the article does
     furniture = " ".join(f.link.text for f in facts if f.link.internal and f.link.region in ("nav", "header"))
     page = PageFacts(_page_stems(page_text + "\n" + furniture), page_language, _site_languages(facts, page_language))
@@ -731,17 +781,51 @@ _BLOCK_CLASS = re.compile(r"widget|blogroll|links|footer|sidebar|related|popular
 _AUTHOR_CLASS = re.compile(r"comment-author|comment_author|commenter|comment-meta|vcard|\bfn\b|\buser\b|author-name", re.I)
 
 
-def _block(el):
-    """The list, widget or footer that groups this link with its neighbours."""
-    node = el.getparent()
-    for _ in range(8):
-        if node is None or node.tag in ("body", "html"):
-            break
-        if node.tag in BLOCK_TAGS or _BLOCK_CLASS.search(node.get("class") or ""):
-            return node
-        node = node.getparent()
-    parent = el.getparent()
-    return parent.getparent() if parent is not None and parent.getparent() is not None else parent
+class Structure:
+    """The page structure around links, read once per element: links of one list or line share
+    their parent and ancestors, so each is looked at once however many links it holds."""
+
+    def __init__(self) -> None:
+        self._kinds: dict = {}  # element -> "stop" (body/html), "block" or None
+        self._blocks: dict = {}  # parent element -> the block of the links below it
+        self._credits: dict = {}  # parent element -> its text is a credit line
+
+    def block(self, el):
+        """The list, widget or footer that groups this link with its neighbours."""
+        parent = el.getparent()
+        if parent not in self._blocks:
+            self._blocks[parent] = self._block_above(parent)
+        return self._blocks[parent]
+
+    def _block_above(self, parent):
+        node = parent
+        for _ in range(8):
+            kind = "stop" if node is None else self._kind(node)
+            if kind == "stop":
+                break
+            if kind == "block":
+                return node
+            node = node.getparent()
+        return parent.getparent() if parent is not None and parent.getparent() is not None else parent
+
+    def _kind(self, node) -> str | None:
+        if node not in self._kinds:
+            tag = node.tag
+            if tag in ("body", "html"):
+                self._kinds[node] = "stop"
+            else:
+                grouping = tag in BLOCK_TAGS or _BLOCK_CLASS.search(node.get("class") or "")
+                self._kinds[node] = "block" if grouping else None
+        return self._kinds[node]
+
+    def credit(self, el) -> bool:
+        """The link sits in a "Powered by …" / "Theme by …" line."""
+        parent = el.getparent()
+        if parent is None:
+            return False
+        if parent not in self._credits:
+            self._credits[parent] = _is_credit_line(parent)
+        return self._credits[parent]
 
 
 def _is_comment_author(el, link: Link) -> bool:
@@ -759,14 +843,24 @@ def _is_comment_author(el, link: Link) -> bool:
     return False
 
 
-def _is_credit(el) -> bool:
-    """The link sits in a "Powered by …" / "Theme by …" line."""
-    parent = el.getparent()
-    if parent is None:
-        return False
-    line = " ".join(etree_text(parent).split())[:300]
-    return bool(CREDIT.search(_normalise(line))) if len(line) < 300 else False
+CREDIT_LINE_MAX = 300  # characters: a longer text is a paragraph or a block, not a credit line
 
 
-def etree_text(el) -> str:
-    return "".join(el.itertext())
+def _is_credit_line(el) -> bool:
+    """The element's text is a short "Powered by …" / "Theme by …" line."""
+    line = _text_start(el, CREDIT_LINE_MAX)
+    return bool(CREDIT.search(_normalise(line))) if len(line) < CREDIT_LINE_MAX else False
+
+
+def _text_start(el, limit: int) -> str:
+    """The element's text with whitespace runs collapsed, cut at ``limit`` characters; reading stops
+    there, so a link directly in a huge block costs no more than one in a short line."""
+    pieces, read = [], 0
+    for piece in el.itertext():
+        pieces.append(piece)
+        read += len(piece)
+        if read > 2 * limit + 2:  # enough raw text for ``limit`` characters unless mostly spaces
+            line = " ".join("".join(pieces).split())
+            if len(line) >= limit:
+                return line[:limit]
+    return " ".join("".join(pieces).split())[:limit]
