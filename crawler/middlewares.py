@@ -50,7 +50,7 @@ class CrawlDelayMiddleware:
     Settings (read once): ``SKINAUDIT_MAX_CRAWL_DELAY`` (cap on a robots.txt Crawl-delay, seconds),
     ``SKINAUDIT_MAX_RETRY_AFTER`` (a longer Retry-After is not waited for: the page is an error),
     ``SKINAUDIT_BACKOFF_BASE`` (first backoff when a 429 / 503 has no Retry-After; doubles per retry),
-    ``USER_AGENT`` / ``ROBOTSTXT_USER_AGENT`` (whose Crawl-delay applies).
+    ``USER_AGENT`` / ``ROBOTSTXT_USER_AGENT`` (whose Crawl-delay applies), ``DOWNLOAD_DELAY_JITTER`` (kept above a floor).
     Stats: ``skinaudit/politeness/crawl_delay`` (the largest applied), ``skinaudit/politeness/retry_after``.
     """
 
@@ -60,6 +60,7 @@ class CrawlDelayMiddleware:
         self.max_crawl_delay = settings.getfloat("SKINAUDIT_MAX_CRAWL_DELAY", 30.0)
         self.max_retry_after = settings.getfloat("SKINAUDIT_MAX_RETRY_AFTER", 120.0)
         self.backoff_base = settings.getfloat("SKINAUDIT_BACKOFF_BASE", 1.0)
+        self.jitter = settings.getfloat("DOWNLOAD_DELAY_JITTER", 0.5)
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*"
         self.crawl_delays: dict[str, float] = {}
         self.backoffs: dict[str, float] = {}
@@ -79,8 +80,13 @@ class CrawlDelayMiddleware:
     def _enforce(self, key: str) -> None:
         slot = self.crawler.engine.downloader.slots.get(key)
         floor = self.floor(key)
-        if slot is not None and slot.delay < floor:
+        if slot is None or not floor:
+            return
+        if slot.delay < floor:
             slot.delay = floor
+        # Scrapy waits delay × (1 ± jitter): a floor is the shortest wait allowed, so the jitter
+        # may only reach down to it (none at all when the delay is the floor itself)
+        slot.jitter = min(self.jitter, 1 - floor / slot.delay)
 
     def _robots_parsed(self, robotparser, request) -> None:
         delay = robotparser.crawl_delay(self.user_agent)
