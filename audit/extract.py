@@ -9,6 +9,7 @@ trafilatura keeps, and where it keeps them, can be told apart.
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections import Counter
@@ -32,6 +33,7 @@ from audit.regions import (
     element_signal,
     text_len,
     text_of,
+    visible_len,
 )
 from audit.defaults import section
 
@@ -283,11 +285,24 @@ class Page:
             return _blocks_of(self.tree)
         try:
             doc = trafilatura.bare_extraction(
-                self.tree, url=self.url, fast=True, include_comments=False, with_metadata=False
+                self._reading_tree(), url=self.url, fast=True, include_comments=False, with_metadata=False
             )
         except RecursionError:
             return _blocks_of(self.tree)
         return doc.body if doc is not None and doc.body is not None else etree.Element("body")
+
+    def _reading_tree(self):
+        """What trafilatura reads: a copy of the article container alone, in a page of its own,
+        when the container holds most of the page's visible text; otherwise the whole page."""
+        least = visible_len(self.tree) * SETTINGS["container_min_share"]
+        root = self.tree.getroottree().getroot()
+        for container in self.layout.containers():
+            # a container inside a cut block is no longer on the page
+            if container.getroottree().getroot() is root and text_len(container) >= least:
+                page = lxml.html.Element("html")
+                etree.SubElement(page, "body").append(copy.deepcopy(container))
+                return page
+        return self.tree
 
     def _drop_title(self, postbody) -> None:
         """The article title is the ``title`` field, not the first line of the body."""

@@ -448,6 +448,10 @@ class Layout:
         """(region signal or None, under an article container, signal element, hidden root or None)."""
         return self._cache.get(el, _BODY_STATE)[:4]
 
+    def containers(self) -> list:
+        """Article containers (BODY signals) under ``<body>``, in document order, outer first."""
+        return [el for el, signal, _ in self._regions if signal == BODY]
+
     def prunable(self, page_chars: int, max_share: float, removed: set) -> list:
         """Outermost non-body regions that can be cut before extraction.
 
@@ -494,6 +498,12 @@ def iter_anchors(tree):
 def text_len(el) -> int:
     """Length of an element's text, whitespace included (cheap, for comparing block sizes)."""
     return len(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
+
+
+def visible_len(el) -> int:
+    """``text_len`` without the text of scripts, styles and templates."""
+    code = sum(len(e.text or "") for e in el.iter("script", "style", "noscript", "template"))
+    return text_len(el) - code
 
 
 def text_of(el) -> str:

@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 
 from audit.errors import UnusableInput
-from audit.extract import extract, flatten, main_text, without_controls
+from audit.extract import Page, extract, flatten, main_text, without_controls
 from audit.models import REGIONS
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -208,3 +208,24 @@ def test_markup_nested_deeper_than_libxml2_reads_keeps_its_text_and_links():
 def test_flatten_drops_only_the_tags_below_the_limit():
     html = "<div><div><div><p>deep <b>text</b></p></div></div></div><br><img src=x>"
     assert flatten(html, 2) == "<div><div>  deep  text   </div></div><br><img src=x>"
+
+
+def _page_with_container(outside_words: int):
+    outside = " ".join(["promo"] * outside_words)
+    return lxml.html.fromstring(
+        f"<html><body><div class='intro'><p>{outside}</p></div>"
+        "<div class='entry-content'><p>" + "Sunscreen protects the skin. " * 20 + "</p></div></body></html>"
+    )
+
+
+def test_trafilatura_reads_the_article_container_alone_when_it_holds_most_of_the_page():
+    tree = _page_with_container(outside_words=10)
+    reading = Page(tree, "https://blog.example.com/post.html")._reading_tree()
+    assert reading is not tree and "promo" not in reading.text_content()
+    assert "Sunscreen protects" in reading.text_content()
+    assert "promo" in tree.text_content()  # the page itself is left whole for the link inventory
+
+
+def test_trafilatura_reads_the_whole_page_when_the_container_holds_little_of_it():
+    tree = _page_with_container(outside_words=400)
+    assert Page(tree, "https://blog.example.com/post.html")._reading_tree() is tree
