@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 
 import lxml.html
 import trafilatura
@@ -295,14 +296,22 @@ class Page:
         """What trafilatura reads: a copy of the article container alone, in a page of its own,
         when the container holds most of the page's visible text; otherwise the whole page."""
         least = visible_len(self.tree) * SETTINGS["container_min_share"]
-        root = self.tree.getroottree().getroot()
-        for container in self.layout.containers():
-            # a container inside a cut block is no longer on the page
-            if container.getroottree().getroot() is root and text_len(container) >= least:
+        for container in self._containers():
+            if text_len(container) >= least:
                 page = lxml.html.Element("html")
                 etree.SubElement(page, "body").append(copy.deepcopy(container))
                 return page
         return self.tree
+
+    def _containers(self):
+        """Article containers, best first: those our region model names (still on the page, not
+        inside a block cut before extraction), then the page's only ``<article>`` or ``<main>``."""
+        root = self.tree.getroottree().getroot()
+        yield from (el for el in self.layout.containers() if el.getroottree().getroot() is root)
+        for tag in ("article", "main"):
+            found = list(islice(self.tree.iter(tag), 2))
+            if len(found) == 1:
+                yield found[0]
 
     def _drop_title(self, postbody) -> None:
         """The article title is the ``title`` field, not the first line of the body."""

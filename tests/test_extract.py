@@ -229,3 +229,12 @@ def test_trafilatura_reads_the_article_container_alone_when_it_holds_most_of_the
 def test_trafilatura_reads_the_whole_page_when_the_container_holds_little_of_it():
     tree = _page_with_container(outside_words=400)
     assert Page(tree, "https://blog.example.com/post.html")._reading_tree() is tree
+
+
+def test_the_only_article_element_is_a_container_but_one_of_many_is_not():
+    story = "<article><p>" + "Retinol needs patience and sunscreen. " * 20 + "</p></article>"
+    teaser = "<article><p>" + "Another story teaser here. " * 3 + "</p></article>"
+    single = lxml.html.fromstring(f"<html><body><div><p>menu</p></div>{story}</body></html>")
+    several = lxml.html.fromstring(f"<html><body>{story}{teaser}</body></html>")
+    assert Page(single, None)._reading_tree() is not single
+    assert Page(several, None)._reading_tree() is several
