@@ -4,7 +4,9 @@ trafilatura finds the article; our region model (``audit.regions``) decides wher
 sits, removes what trafilatura let through from related-posts, comment and footer blocks, and
 ``audit.links`` judges the non-body links. One parse per page: the inventory is taken on our
 tree, and each anchor's text is wrapped in invisible markers (``audit.marks``) so the links
-trafilatura keeps, and where it keeps them, can be told apart.
+trafilatura keeps, and where it keeps them, can be told apart. When the region model finds an
+article container holding most of the page's text, trafilatura reads a copy of that container
+alone: the same article for a fraction of its XPath work.
 """
 
 from __future__ import annotations
