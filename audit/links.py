@@ -173,27 +173,43 @@ UNINFORMATIVE = frozenset(
 )
 
 
-def _page_stems(text: str) -> frozenset[str]:
-    """Stems of the page's informative words, plus four-letter prefixes so "huid" meets "huidtypes"."""
+def _page_stems(text: str) -> tuple[frozenset[str], bool]:
+    """Stems of the page's informative words, plus four-letter prefixes so "huid" meets "huidtypes";
+    and whether the page is about the audited topics (uses enough words of the topic lexicon)."""
     # the same words as _normalise(text).split(), without joining and splitting a whole page
-    words = set(_WORD.findall(unicodedata.normalize("NFKC", text).lower())) - UNINFORMATIVE
-    words = [w for w in words if len(w) > 2]
-    return frozenset({w[:5] for w in words} | {w[:4] for w in words if len(w) > 4})
+    words = [w for w in set(_WORD.findall(unicodedata.normalize("NFKC", text).lower())) - UNINFORMATIVE if len(w) > 2]
+    # informative lexicon words only: "face", "care" and "night" are on any news page
+    topical = sum(1 for w in words if _on_topic_word(w)) >= SETTINGS["topic_min_page_words"]
+    return frozenset({w[:5] for w in words} | {w[:4] for w in words if len(w) > 4}), topical
 
 
-def _topic_words() -> tuple[frozenset[str], frozenset[str]]:
-    """(whole topic words, five-letter stems of the long ones): short words match whole only,
-    so German "haut" (skin) does not make French "haut de gamme" on-topic."""
+def _topic_words() -> frozenset[str]:
+    """Words of the topic lexicon. A phrase counts joined ("make-up" -> "makeup") and by its
+    informative parts only: "make", "up", "side", "free" are no topic words on their own."""
     raw = json.loads(resources.files("audit").joinpath("data/topic_lexicon.json").read_text("utf-8"))
-    words = set(_normalise(" ".join(" ".join(v) for k, v in raw.items() if not k.startswith("_"))).split())
-    return frozenset(words), frozenset(_stem(w) for w in words if len(w) >= 6)
+    words = set()
+    for entry in (e for k, v in raw.items() if not k.startswith("_") for e in v):
+        parts = _normalise(entry).split()
+        words.add("".join(parts))
+        if len(parts) > 1:
+            words.update(p for p in parts if len(p) > 2 and _informative(p))
+    return frozenset(words)
 
 
+# inflections a topic word may carry ("wrinkles", "moisturized", "glowing"); a shared five-letter
+# prefix is not enough ("complexion" is not "completely")
+_INFLECTION = re.compile(r"(?:s|es|ed|d|ing|ly)$")
+
+
+@lru_cache(maxsize=65536)
 def _on_topic_word(word: str) -> bool:
-    return word in TOPIC_WORDS or (len(word) >= 6 and _stem(word) in TOPIC)
+    if word in TOPIC_WORDS:
+        return True
+    base = _INFLECTION.sub("", word)
+    return len(base) >= 4 and base != word and (base in TOPIC_WORDS or base + "e" in TOPIC_WORDS)
 
 
-TOPIC_WORDS, TOPIC = _topic_words()
+TOPIC_WORDS = _topic_words()
 
 
 # ---------------------------------------------------------------------------
@@ -346,6 +362,8 @@ class PageFacts:
     stems: frozenset
     language: str
     site_languages: frozenset
+    topical: bool = True
+    """The page is about the audited topics: only then does a topic-lexicon word make an anchor on-topic."""
 
 
 def judge_links(
@@ -366,7 +384,8 @@ def judge_links(
             facts.append(Facts(link, spot, structure))
     # the site's own menus and labels say what the site is about, as much as the article does
     furniture = " ".join(f.link.text for f in facts if f.link.internal and f.link.region in ("nav", "header"))
-    page = PageFacts(_page_stems(page_text + "\n" + furniture), page_language, _site_languages(facts, page_language))
+    stems, topical = _page_stems(page_text + "\n" + furniture)
+    page = PageFacts(stems, page_language, _site_languages(facts, page_language), topical)
     seen: dict = {}
     for f in facts:
         # menus and widgets repeat links (desktop and mobile copies): same link, same signals
@@ -590,7 +609,13 @@ def _shared(f: Facts, page: PageFacts) -> int:
 
 def _on_topic(f: Facts, page: PageFacts) -> bool:
     """A topic word, or an informative word the page also uses."""
-    return any(_on_topic_word(w) for w in f.content) or _shared(f, page) > 0
+    return _topic_anchor(f, page) or _shared(f, page) > 0
+
+
+def _topic_anchor(f: Facts, page: PageFacts) -> bool:
+    """A word of the topic lexicon, on a page about the topic: on a news page "cleansing" or
+    "concealed" says nothing about the site, and spam titles would pass for its own posts."""
+    return page.topical and any(_on_topic_word(w) for w in f.content)
 
 
 def _offtopic(f: Facts, page: PageFacts) -> bool:
@@ -600,7 +625,7 @@ def _offtopic(f: Facts, page: PageFacts) -> bool:
     An anchor of common words only cannot be placed and is not off-topic."""
     if len(f.content) < SETTINGS["offtopic_min_words"] or not f.informative:
         return False
-    if any(_on_topic_word(w) for w in f.content):
+    if _topic_anchor(f, page):
         return False
     shared = _shared(f, page)
     return shared == 0 if page.language != "en" else shared <= len(f.informative) * SETTINGS["offtopic_max_shared"]

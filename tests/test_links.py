@@ -216,3 +216,51 @@ def test_rule_files_have_ids_and_reasons():
 ])
 def test_commenter_signatures_are_names(text, shaped):
     assert _name_shaped(text) is shaped
+
+
+
+NEWS_URL = "https://www.example-news.com/2024/05/city-council-budget.html"
+NEWS = ("<h1>Council passes budget</h1><article class='entry-content'>"
+        + "<p>The city council passed the budget for the harbour district on Tuesday after a long debate "
+        "about ferries, parking meters and the new library; councillors argued over the tram depot.</p>" * 6 + "</article>")
+
+
+def news_page(block: str) -> str:
+    return f"<html lang='en'><head><title>Council passes budget</title></head><body>{NEWS}{block}</body></html>"
+
+
+def signals(html: str, url: str, text: str) -> tuple[bool, list[str]]:
+    """(spam, signals computed) for the link with this text: the verdict keeps signals only with spam."""
+    import audit.links as links
+
+    seen, original = {}, links._decide
+
+    def probe(f):
+        seen[f.link.text] = list(f.signals)
+        original(f)
+
+    links._decide = probe
+    try:
+        link = next(link for link in extract(html, url).links if link.text == text)
+    finally:
+        links._decide = original
+    return link.spam, seen.get(text, [])
+
+
+def test_topic_words_match_inflections_not_shared_prefixes():
+    from audit.links import _on_topic_word
+
+    assert _on_topic_word("wrinkles") and _on_topic_word("moisturizing") and _on_topic_word("serums")
+    # a five-letter prefix is no topic word ("complexion" / "completely"), nor half of a phrase ("make-up")
+    assert not _on_topic_word("completely") and not _on_topic_word("make") and not _on_topic_word("side")
+
+
+def test_topic_lexicon_counts_only_on_a_page_about_the_topic():
+    # on a skincare page a post about cleansing is the site's own; on a council-budget page a
+    # "cleansing" title among the site's posts is as off-topic as any other
+    title = "Why You Should Hire a Specialist Window Cleansing Company"
+    widget = (f"<div class='widget PopularPosts'><ul><li><a href='/2024/04/why-hire.html'>{title}</a></li>"
+              "<li><a href='/2024/04/tram.html'>Councillors argue over the tram depot</a></li></ul></div>")
+    assert "offtopic" in signals(news_page(widget), NEWS_URL, title)[1]
+    spam, seen = signals(page(widget), URL, title)
+    assert not spam and "offtopic" not in seen
