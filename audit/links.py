@@ -395,6 +395,7 @@ def judge_links(
         judged.append(f)
     _spun(judged)
     _dense_blocks(judged)
+    _odd_ones_out(judged, page)
     for f in judged:
         _decide(f)
     _contaminated_blocks(judged)
@@ -734,7 +735,38 @@ def _dense_blocks(judged: list[Facts]) -> None:
                 f.signals.append("link_farm")
 
 
-STRONG = {"hidden", "spun", "comment_author_commercial", "commercial_keywords", "link_farm"}
+def _odd_ones_out(judged: list[Facts], page: PageFacts) -> None:
+    """A keyword phrase among the site's own on-topic post titles is a post someone else put there.
+
+    A hacked site's "popular posts" list carries the injector's posts among the site's own, which
+    share the article's words. Topic alone does not tell them apart (news sites' lists wander from
+    topic to topic), so the odd title must also read as a search phrase, not a headline: shop or
+    money words, or written in lower case among capitalised titles ("recover lost wallet fast")."""
+    for members in _blocks(judged).values():
+        own = [f for f in members if f.link.internal and len(f.content) >= SETTINGS["outlier_min_words"]]
+        if not SETTINGS["outlier_min_own"] < len(own) <= SETTINGS["outlier_max_links"]:
+            continue
+        on_topic = {id(f) for f in own if _on_topic(f, page)}
+        capitalised = sum(f.link.text[:1].isupper() for f in own)
+        for f in own:
+            # not one informative word of the page: a headline sharing one word is the site's own news
+            if "offtopic" not in f.signals or id(f) in on_topic or _shared(f, page) or len(f.informative) < 2:
+                continue
+            others = len(own) - 1
+            lower = f.link.text[:1].islower() and capitalised >= others * SETTINGS["outlier_min_share"]
+            if sum(id(g) in on_topic for g in own) >= others * SETTINGS["outlier_min_share"] and (lower or f.offers):
+                f.signals.append("offtopic_outlier")
+
+
+def _blocks(judged: list[Facts]) -> dict:
+    blocks: dict = {}
+    for f in judged:
+        if f.link.region in BLOCK_REGIONS and f.block is not None:
+            blocks.setdefault(f.block, []).append(f)
+    return blocks
+
+
+STRONG = {"hidden", "spun", "offtopic_outlier", "comment_author_commercial", "commercial_keywords", "link_farm"}
 STRONG_PREFIXES = ("vocab:", "language:")
 WEAK = {"offtopic", "dense_external_block", "hidden_by_theme", "commercial_anchor", "spam_domain", "keyword_domain"}
 # where a link of the site itself is furniture: spam vocabulary alone does not condemn it there

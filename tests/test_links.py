@@ -264,3 +264,25 @@ def test_topic_lexicon_counts_only_on_a_page_about_the_topic():
     assert "offtopic" in signals(news_page(widget), NEWS_URL, title)[1]
     spam, seen = signals(page(widget), URL, title)
     assert not spam and "offtopic" not in seen
+
+
+OWN_POSTS = ["How I Calmed My Rosacea Flare-Ups", "Scalp Microneedling at Home: Week Two", "Minoxidil and Microneedling Together"]
+
+
+def popular(extra: str) -> str:
+    titles = OWN_POSTS[:2] + [extra] + OWN_POSTS[2:]
+    items = "".join(f"<li><a href='/2024/0{i + 1}/post-{i}.html'>{t}</a></li>" for i, t in enumerate(titles))
+    return f"<div class='widget PopularPosts'><ul>{items}</ul></div>"
+
+
+def test_keyword_phrase_among_own_posts_is_spam():
+    # a hacked blog's popular-posts list: the injector's post reads as a search phrase
+    link = verdict(popular("recover lost wallet coins fast"), "recover lost wallet coins fast")
+    assert link.spam and "offtopic_outlier" in link.reasons
+
+
+def test_off_topic_headline_among_own_posts_is_not_spam():
+    # a capitalised headline without shop words is the site's own post, however far from the article
+    title = "Why Our Village Fair Moved to October"
+    spam, seen = signals(page(popular(title)), URL, title)
+    assert not spam and "offtopic_outlier" not in seen
