@@ -145,6 +145,7 @@ GENERIC = frozenset(_normalise(" ".join(SIGNALS["generic"]["terms"])).split())
 OFFER = Terms([(t, "commerce") for t in SIGNALS["commerce"]["terms"]] + [(t, "offer") for t in SIGNALS["offer"]["terms"]])
 MONEY = re.compile(SIGNALS["money"]["pattern"], re.I)
 CHEAP_TLDS = frozenset(SIGNALS["cheap_tlds"]["terms"])
+PREPOSITIONS = frozenset(SIGNALS["prepositions"]["terms"])
 CONSENT = Terms((t, "consent") for t in SIGNALS["consent"]["terms"])
 HOSTS = {r["id"]: frozenset(r["hosts"]) for r in _rules("spam_hosts.jsonl")}
 # Host-name fragments that only spam domains contain ("slotgacor88.com", "best-casino.net").
@@ -648,13 +649,33 @@ def _spun(judged: list[Facts]) -> None:
         if f.link.region in SPUN_REGIONS and len(f.content) >= SETTINGS["spun_min_words"]:
             regions.setdefault(f.link.region, []).append(f)
     for members in regions.values():
+        variants = []  # one-place variants: spinner output only when tied to a spun title
         for a, b in _similar_pairs(members):
             if a.words == b.words or _page_of(a.link.href) == _page_of(b.link.href):
                 continue  # the same title twice, or one post linked under several titles
-            if _spun_pair(a, b):
-                for f in (a, b):
-                    if "spun" not in f.signals:
-                        f.signals.append("spun")
+            places = _spun_places(a, b)
+            if places >= 2 or (places == 1 and "offtopic" in a.signals and "offtopic" in b.signals):
+                _mark_spun(a, b)
+            elif places == 1:
+                variants.append((a, b))
+        _spread_spun(variants)
+
+
+def _mark_spun(*facts: Facts) -> None:
+    for f in facts:
+        if "spun" not in f.signals:
+            f.signals.append("spun")
+
+
+def _spread_spun(variants: list) -> None:
+    """A one-place variant of a spun title is one more output of the same spinner run."""
+    changed = True
+    while changed:
+        changed = False
+        for a, b in variants:
+            if ("spun" in a.signals) != ("spun" in b.signals):
+                _mark_spun(a, b)
+                changed = True
 
 
 def _similar_pairs(members: list[Facts]):
@@ -674,23 +695,34 @@ def _similar_pairs(members: list[Facts]):
                 yield f, members[j]
 
 
-def _spun_pair(a: Facts, b: Facts) -> bool:
-    """Same frame, words swapped in place: every difference is a short replacement of words
-    (no inserted or dropped clause, no number or code changed), in two places or more, or in
-    one place between off-topic titles."""
+def _spun_places(a: Facts, b: Facts) -> int:
+    """In how many places the words are swapped in place (0: not a spinner pair).
+
+    Same frame, every difference a short replacement of words (no inserted or dropped clause,
+    no number or code changed). A run swapping words and a preposition ("Hidden Magic of" /
+    "Secret Charm in") is two places: templates swap names, spinners swap prepositions too."""
     if abs(len(a.words) - len(b.words)) > 2:
-        return False
+        return 0
     matcher = SequenceMatcher(None, a.words, b.words, autojunk=False)
     if matcher.ratio() < SETTINGS["spun_min_ratio"]:
-        return False
+        return 0
     slots = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    places = 0
     for tag, i1, i2, j1, j2 in slots:
         swapped = a.words[i1:i2] + b.words[j1:j2]
         if tag != "replace" or max(i2 - i1, j2 - j1) > 3 or any(not w.isalpha() for w in swapped):
-            return False
-    if len(slots) >= 2:
-        return True
-    return len(slots) == 1 and "offtopic" in a.signals and "offtopic" in b.signals and not _codes(a, b)
+            return 0
+        places += _slot_places(a.words[i1:i2], b.words[j1:j2])
+    return 0 if places == 1 and _codes(a, b) else places
+
+
+def _slot_places(left: list[str], right: list[str]) -> int:
+    """1, or 2 when an equal-length swap changes a preposition for another besides other words."""
+    if len(left) != len(right):
+        return 1
+    changed = [(x, y) for x, y in zip(left, right) if x != y]
+    prepositions = sum(x in PREPOSITIONS and y in PREPOSITIONS for x, y in changed)
+    return 2 if prepositions and len(changed) > prepositions else 1
 
 
 def _codes(a: Facts, b: Facts) -> bool:
