@@ -8,6 +8,7 @@ A verdict combines signals, each a machine-readable reason. Strong ones decide a
                                not on the site's own on-topic posts
 * ``language:<code>``          the anchor is written in another language than the page and the site's
                                own links (function words, or mostly no common English word)
+* ``offtopic_outlier``         a keyword phrase sharing no word with the page among the site's own on-topic posts
 * ``spun``                     near-duplicate titles with words swapped in place: article-spinner output
 * ``comment_author_commercial`` a commenter's name link that is a keyword, not a name
 * ``commercial_keywords``      two or more offer, shop or money tokens in an off-topic anchor
@@ -23,6 +24,7 @@ Weak ones count together (or, for off-topic links in footers and comments, with 
 * ``keyword_domain``           the domain spells out the anchor's keywords ("umzug-berlin-…")
 * ``dense_external_block``     the link sits in a block packed with links to many other sites
 * ``hidden_by_theme``          hidden by the stylesheet or in a menu (themes hide menus and pop-ups)
+* ``search_phrase``            an external anchor in lower case, as a keyword is typed ("cheap watch copies")
 
 Added after the verdicts:
 
@@ -439,6 +441,8 @@ def _signals(f: Facts, page: PageFacts) -> list[str]:
     elif keyword and f.offers:
         signals.append("commercial_anchor")
     signals += _domain_signals(f)
+    if keyword and _search_phrase(f):
+        signals.append("search_phrase")
     if f.comment_author and not link.internal and _keyword_name(f):
         signals.append("comment_author_commercial")
     elif link.region == "comments" and not link.internal and len(KEYWORD_NAME.found(" ".join(f.words))) >= 2:
@@ -465,6 +469,21 @@ def _name_shaped(text: str) -> bool:
     if len(words) == 1:
         return True  # a handle or a brand ("glowgirl", "ThemeIsle")
     return all(w[:1].isupper() or w.lower() in _PARTICLES or _INITIAL.match(w) for w in words)
+
+
+def _search_phrase(f: Facts) -> bool:
+    """An external anchor written like a search query ("swiss watch copies cheap"): a phrase in lower
+    case. Links a site puts in its widgets and footers carry names and titles, which are capitalised;
+    an anchor chosen for ranking is the keyword as people type it."""
+    text = f.link.text.strip()
+    return (
+        not f.link.internal
+        and f.link.region in BLOCK_REGIONS
+        and text[:1].isalpha() and text[:1].islower()
+        and len(f.words) >= SETTINGS["search_phrase_min_words"]
+        and len(f.content) >= 2
+        and not _URLISH.search(text)
+    )
 
 
 def _credit_name(f: Facts) -> bool:
@@ -800,7 +819,7 @@ def _blocks(judged: list[Facts]) -> dict:
 
 STRONG = {"hidden", "spun", "offtopic_outlier", "comment_author_commercial", "commercial_keywords", "link_farm"}
 STRONG_PREFIXES = ("vocab:", "language:")
-WEAK = {"offtopic", "dense_external_block", "hidden_by_theme", "commercial_anchor", "spam_domain", "keyword_domain"}
+WEAK = {"search_phrase", "offtopic", "dense_external_block", "hidden_by_theme", "commercial_anchor", "spam_domain", "keyword_domain"}
 # where a link of the site itself is furniture: spam vocabulary alone does not condemn it there
 SITE_FURNITURE = ("nav", "header", "footer")
 

@@ -309,3 +309,17 @@ def test_templated_titles_are_not_spun():
               "Best Rosacea Dermatologists in Boston", "Best Rosacea Dermatologists in New York"]
     links = {link.text: link for link in extract(page(posts_widget(titles)), URL).links}
     assert not any(links[t].spam for t in titles), [links[t].reasons for t in titles]
+
+
+def test_lower_case_keyword_anchor_with_a_second_signal_is_spam():
+    # the injector's anchor is the keyword as people type it, linked from a sidebar widget
+    block = "<aside class='sidebar'><div class='widget'><h3>Links</h3><ul><li><a href='https://tiles4u.net/'>discount roof tiles delivered nationwide</a></li></ul></div></aside>"
+    link = verdict(block, "discount roof tiles delivered nationwide")
+    assert link.spam and "search_phrase" in link.reasons
+
+
+def test_lower_case_on_topic_link_alone_is_not_spam():
+    # a fellow blogger's post linked in lower case: on-topic, no second signal
+    block = "<aside class='sidebar'><div class='widget'><ul><li><a href='https://skinfriend.net/retinol'>my favourite retinol serums for beginners</a></li></ul></div></aside>"
+    spam, seen = signals(page(block), URL, "my favourite retinol serums for beginners")
+    assert not spam and "search_phrase" in seen
