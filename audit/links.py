@@ -50,7 +50,7 @@ from urllib.parse import urljoin
 import tldextract
 
 from audit.defaults import section
-from audit.language import ENGLISH_RANK, WORD_LANGS, anchor_language
+from audit.language import ENGLISH_RANK, ENGLISH_STOP, WORD_LANGS, anchor_language
 from audit.models import Link
 
 SETTINGS = section("links")
@@ -430,7 +430,7 @@ def _signals(f: Facts, page: PageFacts) -> list[str]:
         return signals  # "Theme by ThemeGrill": a name in a credit line
     on_topic = _on_topic(f, page)
     foreign = _foreign(f, page)
-    if foreign and not on_topic and not (f.name_shaped and len(f.words) <= 3):  # "Pieter de Vries"
+    if foreign and not (on_topic and _mostly_shared(f, page, foreign)) and not (f.name_shaped and len(f.words) <= 3):  # "Pieter de Vries"
         signals.append("language:" + foreign)
     # headlines and sentences (news widgets, partner boxes) are not keyword anchors
     keyword = len(f.words) <= SETTINGS["keyword_max_words"]
@@ -637,6 +637,19 @@ def _topic_anchor(f: Facts, page: PageFacts) -> bool:
     """A word of the topic lexicon, on a page about the topic: on a news page "cleansing" or
     "concealed" says nothing about the site, and spam titles would pass for its own posts."""
     return page.topical and any(_on_topic_word(w) for w in f.content)
+
+
+def _mostly_shared(f: Facts, page: PageFacts, language: str) -> bool:
+    """Whether a foreign-looking anchor belongs to the page: a topic word, or half its informative
+    words on the page. An anchor sharing one word with the page ("cuidar un bonsái en interior"
+    on a page about the Interior Ministry) is still another language's keyword when it carries
+    function words of another language and none of English; without them (names, "Turbocharged
+    Nissan Sentra Nismo") one shared word keeps it."""
+    if _topic_anchor(f, page) or _shared(f, page) * 2 >= max(len(f.informative), 1):
+        return True
+    function_words = [w for w in f.words if w in STOPWORDS]
+    english = any(w in ENGLISH_STOP for w in function_words)
+    return english or len(function_words) < SETTINGS["language_min_function_words"]
 
 
 def _offtopic(f: Facts, page: PageFacts) -> bool:

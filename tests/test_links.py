@@ -323,3 +323,16 @@ def test_lower_case_on_topic_link_alone_is_not_spam():
     block = "<aside class='sidebar'><div class='widget'><ul><li><a href='https://skinfriend.net/retinol'>my favourite retinol serums for beginners</a></li></ul></div></aside>"
     spam, seen = signals(page(block), URL, "my favourite retinol serums for beginners")
     assert not spam and "search_phrase" in seen
+
+
+def test_foreign_anchor_sharing_one_word_with_the_page_is_still_foreign():
+    # "interior" is on the page (the Interior Ministry) and in the Spanish keyword alike
+    html = news_page("<aside class='sidebar'><ul>"
+                     "<li><a href='https://jardin.es/'>cómo regar las plantas de interior en verano</a></li>"
+                     "<li><a href='https://autos.example.com/'>Turbocharged Nissan Sentra Interior Unveiled</a></li></ul></aside>")
+    html = html.replace("the tram depot.", "the tram depot and the interior ministry.")
+    spam, seen = signals(html, NEWS_URL, "cómo regar las plantas de interior en verano")
+    assert any(s.startswith("language:") for s in seen)
+    # a headline of names carries no function words: one shared word keeps it on the page
+    _, seen = signals(html, NEWS_URL, "Turbocharged Nissan Sentra Interior Unveiled")
+    assert not any(s.startswith("language:") for s in seen)
