@@ -800,25 +800,28 @@ def _dense_blocks(judged: list[Facts]) -> None:
 
 
 def _odd_ones_out(judged: list[Facts], page: PageFacts) -> None:
-    """A keyword phrase among the site's own on-topic post titles is a post someone else put there.
+    """A keyword phrase among the site's own post titles is a post someone else put there.
 
-    A hacked site's "popular posts" list carries the injector's posts among the site's own, which
-    share the article's words. Topic alone does not tell them apart (news sites' lists wander from
-    topic to topic), so the odd title must also read as a search phrase, not a headline: shop or
-    money words, or written in lower case among capitalised titles ("recover lost wallet fast")."""
+    A hacked site's "popular posts" list carries the injector's posts among the site's own. Topic
+    alone does not tell them apart (news sites' lists wander from topic to topic), so the odd
+    title, sharing no word with the page, must also read as a search phrase rather than a
+    headline: written in lower case where the site capitalises its titles ("recover lost wallet
+    fast"), or carrying shop or money words among own titles that are on-topic."""
     for members in _blocks(judged).values():
-        own = [f for f in members if f.link.internal and len(f.content) >= SETTINGS["outlier_min_words"]]
-        if not SETTINGS["outlier_min_own"] < len(own) <= SETTINGS["outlier_max_links"]:
+        titled = [f for f in members if f.link.internal and f.link.text[:1].isalpha()]
+        if not SETTINGS["outlier_min_own"] < len(titled) <= SETTINGS["outlier_max_links"]:
             continue
-        on_topic = {id(f) for f in own if _on_topic(f, page)}
-        capitalised = sum(f.link.text[:1].isupper() for f in own)
-        for f in own:
+        own = [f for f in titled if len(f.content) >= SETTINGS["outlier_min_words"]]
+        on_topic = sum(_on_topic(f, page) for f in own)
+        capitalised = sum(f.link.text[:1].isupper() for f in titled)
+        for f in titled:
             # not one informative word of the page: a headline sharing one word is the site's own news
-            if "offtopic" not in f.signals or id(f) in on_topic or _shared(f, page) or len(f.informative) < 2:
+            if "offtopic" not in f.signals or _shared(f, page) or len(f.informative) < 2:
                 continue
-            others = len(own) - 1
+            others = len(titled) - 1
             lower = f.link.text[:1].islower() and capitalised >= others * SETTINGS["outlier_min_share"]
-            if sum(id(g) in on_topic for g in own) >= others * SETTINGS["outlier_min_share"] and (lower or f.offers):
+            shop = f.offers and len(own) > SETTINGS["outlier_min_own"] and on_topic >= (len(own) - 1) * SETTINGS["outlier_min_share"]
+            if lower or shop:
                 f.signals.append("offtopic_outlier")
 
 
