@@ -161,7 +161,8 @@ STOPWORDS = frozenset(WORD_LANGS)
 
 
 def _stem(word: str) -> str:
-    return word[:5]
+    """Five letters, six for long words: "installation" is not "instability", "cleansing" is "cleanser"."""
+    return word[:6] if len(word) >= SETTINGS["long_word_letters"] else word[:5]
 
 
 @lru_cache(maxsize=65536)
@@ -183,7 +184,8 @@ def _page_stems(text: str) -> tuple[frozenset[str], bool]:
     words = [w for w in set(_WORD.findall(unicodedata.normalize("NFKC", text).lower())) - UNINFORMATIVE if len(w) > 2]
     # informative lexicon words only: "face", "care" and "night" are on any news page
     topical = sum(1 for w in words if _on_topic_word(w)) >= SETTINGS["topic_min_page_words"]
-    return frozenset({w[:5] for w in words} | {w[:4] for w in words if len(w) > 4}), topical
+    stems = {w[:5] for w in words} | {w[:4] for w in words if len(w) > 4} | {w[:6] for w in words if len(w) > 5}
+    return frozenset(stems), topical
 
 
 def _topic_words() -> frozenset[str]:
@@ -861,7 +863,9 @@ def _decide(f: Facts) -> None:
 def _weak_verdict(f: Facts, weak: list[str]) -> bool:
     """External links with only circumstantial signals."""
     if "offtopic" in weak and f.link.region == "comments":
-        return len(weak) >= 2 or len(f.informative) >= SETTINGS["comment_offtopic_min_words"]
+        # a commenter's own name ("Mary Collette Rogers") is off-topic on every page
+        named = f.name_shaped and f.comment_author
+        return len(weak) >= 2 or (len(f.informative) >= SETTINGS["comment_offtopic_min_words"] and not named)
     if "offtopic" in weak and f.link.region == "footer":
         # company names ("Turner Broadcasting System, Inc.") are off-topic too, but names
         return len(weak) >= 2 or (len(f.content) >= SETTINGS["offtopic_alone_min_words"] and not f.name_shaped)

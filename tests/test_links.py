@@ -336,3 +336,18 @@ def test_foreign_anchor_sharing_one_word_with_the_page_is_still_foreign():
     # a headline of names carries no function words: one shared word keeps it on the page
     _, seen = signals(html, NEWS_URL, "Turbocharged Nissan Sentra Interior Unveiled")
     assert not any(s.startswith("language:") for s in seen)
+
+
+def test_long_words_meet_the_page_on_six_letters():
+    # "installation" shares five letters with "instability" on the page, not its stem
+    html = news_page("<aside class='sidebar'><ul><li><a href='https://racks.example.net/'>Shelving Installation Crews</a></li></ul></aside>")
+    html = html.replace("the tram depot.", "the tram depot and its instability.")
+    assert "offtopic" in signals(html, NEWS_URL, "Shelving Installation Crews")[1]
+
+
+def test_commenter_name_is_not_off_topic_spam():
+    # a three-word name linking to the commenter's blog, on a page that shares none of its words
+    block = ("<div class='comments'><div class='comment'><cite class='user'><a href='https://cookhappylivehealthy.org/' rel='nofollow'>"
+             "Mary Collette Rogers</a></cite><p>Lovely read.</p></div></div>")
+    spam, _ = signals(news_page(block), NEWS_URL, "Mary Collette Rogers")
+    assert not spam
