@@ -744,16 +744,19 @@ def _spun_places(a: Facts, b: Facts) -> int:
     places = 0
     for tag, i1, i2, j1, j2 in slots:
         swapped = a.words[i1:i2] + b.words[j1:j2]
-        if tag != "replace" or max(i2 - i1, j2 - j1) > 3 or any(not w.isalpha() for w in swapped):
+        if tag != "replace" or max(i2 - i1, j2 - j1) > SETTINGS["spun_max_run"] or any(not w.isalpha() for w in swapped):
             return 0
         places += _slot_places(a.words[i1:i2], b.words[j1:j2])
     return 0 if places == 1 and _codes(a, b) else places
 
 
 def _slot_places(left: list[str], right: list[str]) -> int:
-    """1, or 2 when an equal-length swap changes a preposition for another besides other words."""
+    """1, or 2 when the run swaps a preposition for another besides other words ("Behind
+    Effective Modern" / "Within Powerful Present-day")."""
     if len(left) != len(right):
-        return 1
+        ends = [(left[0], right[0]), (left[-1], right[-1])]
+        swapped = any(x != y and x in PREPOSITIONS and y in PREPOSITIONS for x, y in ends)
+        return 2 if swapped and max(len(left), len(right)) > 1 else 1
     changed = [(x, y) for x, y in zip(left, right) if x != y]
     prepositions = sum(x in PREPOSITIONS and y in PREPOSITIONS for x, y in changed)
     return 2 if prepositions and len(changed) > prepositions else 1

@@ -351,3 +351,13 @@ def test_commenter_name_is_not_off_topic_spam():
              "Mary Collette Rogers</a></cite><p>Lovely read.</p></div></div>")
     spam, _ = signals(news_page(block), NEWS_URL, "Mary Collette Rogers")
     assert not spam
+
+
+def test_spinner_run_of_different_length_starting_with_a_swapped_preposition():
+    # on-topic spinner output: "Behind Gentle" / "Within Mild Present-day" swaps a preposition and
+    # a phrase of another length in one run: two places, even between on-topic titles
+    titles = ["The Secrets Behind Gentle Retinol Night Routines", "The Secrets Within Mild Present-day Retinol Night Routines",
+              OWN_POSTS[0], OWN_POSTS[1]]
+    links = {link.text: link for link in extract(page(posts_widget(titles)), URL).links}
+    assert all(links[t].spam and "spun" in links[t].reasons for t in titles[:2])
+    assert not links[OWN_POSTS[0]].spam
