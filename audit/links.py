@@ -24,6 +24,7 @@ Weak ones count together (or, for off-topic links in footers and comments, with 
 * ``keyword_domain``           the domain spells out the anchor's keywords ("umzug-berlin-…")
 * ``dense_external_block``     the link sits in a block packed with links to many other sites
 * ``hidden_by_theme``          hidden by the stylesheet or in a menu (themes hide menus and pop-ups)
+* ``credit_keyword``           a "Designed by …" credit line whose anchor is a phrase, not a name
 * ``search_phrase``            an external anchor in lower case, as a keyword is typed ("cheap watch copies")
 
 Added after the verdicts:
@@ -430,6 +431,8 @@ def _signals(f: Facts, page: PageFacts) -> list[str]:
         return signals
     if not link.internal and link.region not in ("nav", "header") and _credit_name(f) and f.credit:
         return signals  # "Theme by ThemeGrill": a name in a credit line
+    if not link.internal and link.region not in ("nav", "header") and len(f.content) >= 2 and f.credit:
+        signals.append("credit_keyword")  # "Designed by <a keyword phrase>"
     on_topic = _on_topic(f, page)
     foreign = _foreign(f, page)
     if foreign and not (on_topic and _mostly_shared(f, page, foreign)) and not (f.name_shaped and len(f.words) <= 3):  # "Pieter de Vries"
@@ -840,7 +843,7 @@ def _blocks(judged: list[Facts]) -> dict:
 
 STRONG = {"hidden", "spun", "offtopic_outlier", "comment_author_commercial", "commercial_keywords", "link_farm"}
 STRONG_PREFIXES = ("vocab:", "language:")
-WEAK = {"search_phrase", "offtopic", "dense_external_block", "hidden_by_theme", "commercial_anchor", "spam_domain", "keyword_domain"}
+WEAK = {"credit_keyword", "search_phrase", "offtopic", "dense_external_block", "hidden_by_theme", "commercial_anchor", "spam_domain", "keyword_domain"}
 # where a link of the site itself is furniture: spam vocabulary alone does not condemn it there
 SITE_FURNITURE = ("nav", "header", "footer")
 
@@ -882,9 +885,11 @@ def _contaminated_blocks(judged: list[Facts]) -> None:
         if f.link.region in BLOCK_REGIONS and f.block is not None:
             blocks.setdefault(f.block, []).append(f)
     for members in blocks.values():
-        spam = sum(f.link.spam for f in members)
-        if spam and spam >= len(members) / 2:
-            for f in members:
+        # share buttons and social profiles sit next to anything: they neither accuse nor vouch
+        judged_links = [f for f in members if not _allowed(f.domain)]
+        spam = sum(f.link.spam for f in judged_links)
+        if spam and spam >= len(judged_links) / 2:
+            for f in judged_links:
                 if not f.link.spam and "offtopic" in f.signals:
                     f.link.spam = True
                     f.link.reasons = f.signals + ["block_spam"]

@@ -361,3 +361,22 @@ def test_spinner_run_of_different_length_starting_with_a_swapped_preposition():
     links = {link.text: link for link in extract(page(posts_widget(titles)), URL).links}
     assert all(links[t].spam and "spun" in links[t].reasons for t in titles[:2])
     assert not links[OWN_POSTS[0]].spam
+
+
+def test_credit_line_with_a_keyword_phrase_needs_only_one_more_signal():
+    block = "<footer><div class='site-info'>Copyright 2024. Designed by <a href='https://quickfix.example.com/'>same week dishwasher repairs</a></div></footer>"
+    link = verdict(block, "same week dishwasher repairs")
+    assert link.spam and "credit_keyword" in link.reasons
+    # the theme vendor's name in the same line stays clean
+    block = "<footer><div class='site-info'>Copyright 2024. Designed by <a href='https://brightthemes.example.com/'>Bright Themes</a></div></footer>"
+    assert not verdict(block, "Bright Themes").spam
+
+
+def test_social_links_do_not_dilute_a_spam_block():
+    # two injected links next to the site's social profiles: the off-topic one goes with the spam one
+    block = ("<footer><ul class='footer-social'><li><a href='https://www.facebook.com/glowskin'>Facebook</a></li>"
+             "<li><a href='https://www.instagram.com/glowskin/'>Instagram</a></li><li><a href='https://x.com/glowskin'>X</a></li>"
+             "<li><a href='https://casino-bonus.com/'>Casino Bonus Codes</a></li>"
+             "<li><a href='https://oaktables.example.net/'>Refinishing Antique Oak Tables</a></li></ul></footer>")
+    link = verdict(block, "Refinishing Antique Oak Tables")
+    assert link.spam and "block_spam" in link.reasons
