@@ -535,8 +535,10 @@ def _vocab(f: Facts, page: PageFacts) -> list[str]:
         found = found | _url_found(f.domain, _path(f.link.href))
     if not found and not f.domain:
         return []
-    if f.link.internal and _on_topic(f, page):
-        return []  # the site's own on-topic post ("Live at the Hollywood Casino Amphitheatre")
+    if f.link.internal and (_on_topic(f, page) or any(_on_topic_word(w) for w in f.content)):
+        # the site's own on-topic post ("Live at the Hollywood Casino Amphitheatre"), or its own
+        # health story on any page ("Fake doctors drive OxyContin sales")
+        return []
     hits = {"vocab:" + group.category for _, group in found if not (group.external_only and f.link.internal)}
     if f.domain and not hits and HOST_STEMS.search(f.domain):
         hits.add("vocab:domain")

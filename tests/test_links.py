@@ -380,3 +380,13 @@ def test_social_links_do_not_dilute_a_spam_block():
              "<li><a href='https://oaktables.example.net/'>Refinishing Antique Oak Tables</a></li></ul></footer>")
     link = verdict(block, "Refinishing Antique Oak Tables")
     assert link.spam and "block_spam" in link.reasons
+
+
+def test_own_health_story_with_a_drug_name_is_not_pharma_spam_on_a_news_page():
+    # the lexicon does not make anchors on-topic on a council-budget page, but a drug named in the
+    # site's own health story ("doctors") is reporting, not a pharmacy link
+    title = "Fake doctors and misleading claims drive OxyContin sales"
+    widget = (f"<div class='widget PopularPosts'><ul><li><a href='/2024/04/oxy.html'>{title}</a></li>"
+              "<li><a href='/2024/04/tram.html'>Councillors argue over the tram depot</a></li></ul></div>")
+    spam, _ = signals(news_page(widget), NEWS_URL, title)
+    assert not spam
