@@ -8,6 +8,7 @@ A verdict combines signals, each a machine-readable reason. Strong ones decide a
                                not on the site's own on-topic posts
 * ``language:<code>``          the anchor is written in another language than the page and the site's
                                own links (function words, or mostly no common English word)
+* ``offtopic_outlier``         a keyword phrase sharing no word with the page among the site's own on-topic posts
 * ``spun``                     near-duplicate titles with words swapped in place: article-spinner output
 * ``comment_author_commercial`` a commenter's name link that is a keyword, not a name
 * ``commercial_keywords``      two or more offer, shop or money tokens in an off-topic anchor
@@ -23,6 +24,8 @@ Weak ones count together (or, for off-topic links in footers and comments, with 
 * ``keyword_domain``           the domain spells out the anchor's keywords ("umzug-berlin-…")
 * ``dense_external_block``     the link sits in a block packed with links to many other sites
 * ``hidden_by_theme``          hidden by the stylesheet or in a menu (themes hide menus and pop-ups)
+* ``credit_keyword``           a "Designed by …" credit line whose anchor is a phrase, not a name
+* ``search_phrase``            an external anchor in lower case, as a keyword is typed ("cheap watch copies")
 
 Added after the verdicts:
 
@@ -48,7 +51,7 @@ from urllib.parse import urljoin
 import tldextract
 
 from audit.defaults import section
-from audit.language import ENGLISH_RANK, WORD_LANGS, anchor_language
+from audit.language import ENGLISH_RANK, ENGLISH_STOP, WORD_LANGS, anchor_language
 from audit.models import Link
 
 SETTINGS = section("links")
@@ -145,6 +148,7 @@ GENERIC = frozenset(_normalise(" ".join(SIGNALS["generic"]["terms"])).split())
 OFFER = Terms([(t, "commerce") for t in SIGNALS["commerce"]["terms"]] + [(t, "offer") for t in SIGNALS["offer"]["terms"]])
 MONEY = re.compile(SIGNALS["money"]["pattern"], re.I)
 CHEAP_TLDS = frozenset(SIGNALS["cheap_tlds"]["terms"])
+PREPOSITIONS = frozenset(SIGNALS["prepositions"]["terms"])
 CONSENT = Terms((t, "consent") for t in SIGNALS["consent"]["terms"])
 HOSTS = {r["id"]: frozenset(r["hosts"]) for r in _rules("spam_hosts.jsonl")}
 # Host-name fragments that only spam domains contain ("slotgacor88.com", "best-casino.net").
@@ -158,7 +162,8 @@ STOPWORDS = frozenset(WORD_LANGS)
 
 
 def _stem(word: str) -> str:
-    return word[:5]
+    """Five letters, six for long words: "installation" is not "instability", "cleansing" is "cleanser"."""
+    return word[:6] if len(word) >= SETTINGS["long_word_letters"] else word[:5]
 
 
 @lru_cache(maxsize=65536)
@@ -173,27 +178,44 @@ UNINFORMATIVE = frozenset(
 )
 
 
-def _page_stems(text: str) -> frozenset[str]:
-    """Stems of the page's informative words, plus four-letter prefixes so "huid" meets "huidtypes"."""
+def _page_stems(text: str) -> tuple[frozenset[str], bool]:
+    """Stems of the page's informative words, plus four-letter prefixes so "huid" meets "huidtypes";
+    and whether the page is about the audited topics (uses enough words of the topic lexicon)."""
     # the same words as _normalise(text).split(), without joining and splitting a whole page
-    words = set(_WORD.findall(unicodedata.normalize("NFKC", text).lower())) - UNINFORMATIVE
-    words = [w for w in words if len(w) > 2]
-    return frozenset({w[:5] for w in words} | {w[:4] for w in words if len(w) > 4})
+    words = [w for w in set(_WORD.findall(unicodedata.normalize("NFKC", text).lower())) - UNINFORMATIVE if len(w) > 2]
+    # informative lexicon words only: "face", "care" and "night" are on any news page
+    topical = sum(1 for w in words if _on_topic_word(w)) >= SETTINGS["topic_min_page_words"]
+    stems = {w[:5] for w in words} | {w[:4] for w in words if len(w) > 4} | {w[:6] for w in words if len(w) > 5}
+    return frozenset(stems), topical
 
 
-def _topic_words() -> tuple[frozenset[str], frozenset[str]]:
-    """(whole topic words, five-letter stems of the long ones): short words match whole only,
-    so German "haut" (skin) does not make French "haut de gamme" on-topic."""
+def _topic_words() -> frozenset[str]:
+    """Words of the topic lexicon. A phrase counts joined ("make-up" -> "makeup") and by its
+    informative parts only: "make", "up", "side", "free" are no topic words on their own."""
     raw = json.loads(resources.files("audit").joinpath("data/topic_lexicon.json").read_text("utf-8"))
-    words = set(_normalise(" ".join(" ".join(v) for k, v in raw.items() if not k.startswith("_"))).split())
-    return frozenset(words), frozenset(_stem(w) for w in words if len(w) >= 6)
+    words = set()
+    for entry in (e for k, v in raw.items() if not k.startswith("_") for e in v):
+        parts = _normalise(entry).split()
+        words.add("".join(parts))
+        if len(parts) > 1:
+            words.update(p for p in parts if len(p) > 2 and _informative(p))
+    return frozenset(words)
 
 
+# inflections a topic word may carry ("wrinkles", "moisturized", "glowing"); a shared five-letter
+# prefix is not enough ("complexion" is not "completely")
+_INFLECTION = re.compile(r"(?:s|es|ed|d|ing|ly)$")
+
+
+@lru_cache(maxsize=65536)
 def _on_topic_word(word: str) -> bool:
-    return word in TOPIC_WORDS or (len(word) >= 6 and _stem(word) in TOPIC)
+    if word in TOPIC_WORDS:
+        return True
+    base = _INFLECTION.sub("", word)
+    return len(base) >= 4 and base != word and (base in TOPIC_WORDS or base + "e" in TOPIC_WORDS)
 
 
-TOPIC_WORDS, TOPIC = _topic_words()
+TOPIC_WORDS = _topic_words()
 
 
 # ---------------------------------------------------------------------------
@@ -346,6 +368,8 @@ class PageFacts:
     stems: frozenset
     language: str
     site_languages: frozenset
+    topical: bool = True
+    """The page is about the audited topics: only then does a topic-lexicon word make an anchor on-topic."""
 
 
 def judge_links(
@@ -366,7 +390,8 @@ def judge_links(
             facts.append(Facts(link, spot, structure))
     # the site's own menus and labels say what the site is about, as much as the article does
     furniture = " ".join(f.link.text for f in facts if f.link.internal and f.link.region in ("nav", "header"))
-    page = PageFacts(_page_stems(page_text + "\n" + furniture), page_language, _site_languages(facts, page_language))
+    stems, topical = _page_stems(page_text + "\n" + furniture)
+    page = PageFacts(stems, page_language, _site_languages(facts, page_language), topical)
     seen: dict = {}
     for f in facts:
         # menus and widgets repeat links (desktop and mobile copies): same link, same signals
@@ -376,6 +401,7 @@ def judge_links(
         judged.append(f)
     _spun(judged)
     _dense_blocks(judged)
+    _odd_ones_out(judged, page)
     for f in judged:
         _decide(f)
     _contaminated_blocks(judged)
@@ -405,9 +431,11 @@ def _signals(f: Facts, page: PageFacts) -> list[str]:
         return signals
     if not link.internal and link.region not in ("nav", "header") and _credit_name(f) and f.credit:
         return signals  # "Theme by ThemeGrill": a name in a credit line
+    if not link.internal and link.region not in ("nav", "header") and len(f.content) >= 2 and f.credit:
+        signals.append("credit_keyword")  # "Designed by <a keyword phrase>"
     on_topic = _on_topic(f, page)
     foreign = _foreign(f, page)
-    if foreign and not on_topic and not (f.name_shaped and len(f.words) <= 3):  # "Pieter de Vries"
+    if foreign and not (on_topic and _mostly_shared(f, page, foreign)) and not (f.name_shaped and len(f.words) <= 3):  # "Pieter de Vries"
         signals.append("language:" + foreign)
     # headlines and sentences (news widgets, partner boxes) are not keyword anchors
     keyword = len(f.words) <= SETTINGS["keyword_max_words"]
@@ -418,6 +446,8 @@ def _signals(f: Facts, page: PageFacts) -> list[str]:
     elif keyword and f.offers:
         signals.append("commercial_anchor")
     signals += _domain_signals(f)
+    if keyword and _search_phrase(f):
+        signals.append("search_phrase")
     if f.comment_author and not link.internal and _keyword_name(f):
         signals.append("comment_author_commercial")
     elif link.region == "comments" and not link.internal and len(KEYWORD_NAME.found(" ".join(f.words))) >= 2:
@@ -444,6 +474,21 @@ def _name_shaped(text: str) -> bool:
     if len(words) == 1:
         return True  # a handle or a brand ("glowgirl", "ThemeIsle")
     return all(w[:1].isupper() or w.lower() in _PARTICLES or _INITIAL.match(w) for w in words)
+
+
+def _search_phrase(f: Facts) -> bool:
+    """An external anchor written like a search query ("swiss watch copies cheap"): a phrase in lower
+    case. Links a site puts in its widgets and footers carry names and titles, which are capitalised;
+    an anchor chosen for ranking is the keyword as people type it."""
+    text = f.link.text.strip()
+    return (
+        not f.link.internal
+        and f.link.region in BLOCK_REGIONS
+        and text[:1].isalpha() and text[:1].islower()
+        and len(f.words) >= SETTINGS["search_phrase_min_words"]
+        and len(f.content) >= 2
+        and not _URLISH.search(text)
+    )
 
 
 def _credit_name(f: Facts) -> bool:
@@ -490,8 +535,10 @@ def _vocab(f: Facts, page: PageFacts) -> list[str]:
         found = found | _url_found(f.domain, _path(f.link.href))
     if not found and not f.domain:
         return []
-    if f.link.internal and _on_topic(f, page):
-        return []  # the site's own on-topic post ("Live at the Hollywood Casino Amphitheatre")
+    if f.link.internal and (_on_topic(f, page) or any(_on_topic_word(w) for w in f.content)):
+        # the site's own on-topic post ("Live at the Hollywood Casino Amphitheatre"), or its own
+        # health story on any page ("Fake doctors drive OxyContin sales")
+        return []
     hits = {"vocab:" + group.category for _, group in found if not (group.external_only and f.link.internal)}
     if f.domain and not hits and HOST_STEMS.search(f.domain):
         hits.add("vocab:domain")
@@ -590,7 +637,26 @@ def _shared(f: Facts, page: PageFacts) -> int:
 
 def _on_topic(f: Facts, page: PageFacts) -> bool:
     """A topic word, or an informative word the page also uses."""
-    return any(_on_topic_word(w) for w in f.content) or _shared(f, page) > 0
+    return _topic_anchor(f, page) or _shared(f, page) > 0
+
+
+def _topic_anchor(f: Facts, page: PageFacts) -> bool:
+    """A word of the topic lexicon, on a page about the topic: on a news page "cleansing" or
+    "concealed" says nothing about the site, and spam titles would pass for its own posts."""
+    return page.topical and any(_on_topic_word(w) for w in f.content)
+
+
+def _mostly_shared(f: Facts, page: PageFacts, language: str) -> bool:
+    """Whether a foreign-looking anchor belongs to the page: a topic word, or half its informative
+    words on the page. An anchor sharing one word with the page ("cuidar un bonsái en interior"
+    on a page about the Interior Ministry) is still another language's keyword when it carries
+    function words of another language and none of English; without them (names, "Turbocharged
+    Nissan Sentra Nismo") one shared word keeps it."""
+    if _topic_anchor(f, page) or _shared(f, page) * 2 >= max(len(f.informative), 1):
+        return True
+    function_words = [w for w in f.words if w in STOPWORDS]
+    english = any(w in ENGLISH_STOP for w in function_words)
+    return english or len(function_words) < SETTINGS["language_min_function_words"]
 
 
 def _offtopic(f: Facts, page: PageFacts) -> bool:
@@ -600,7 +666,7 @@ def _offtopic(f: Facts, page: PageFacts) -> bool:
     An anchor of common words only cannot be placed and is not off-topic."""
     if len(f.content) < SETTINGS["offtopic_min_words"] or not f.informative:
         return False
-    if any(_on_topic_word(w) for w in f.content):
+    if _topic_anchor(f, page):
         return False
     shared = _shared(f, page)
     return shared == 0 if page.language != "en" else shared <= len(f.informative) * SETTINGS["offtopic_max_shared"]
@@ -622,13 +688,33 @@ def _spun(judged: list[Facts]) -> None:
         if f.link.region in SPUN_REGIONS and len(f.content) >= SETTINGS["spun_min_words"]:
             regions.setdefault(f.link.region, []).append(f)
     for members in regions.values():
+        variants = []  # one-place variants: spinner output only when tied to a spun title
         for a, b in _similar_pairs(members):
             if a.words == b.words or _page_of(a.link.href) == _page_of(b.link.href):
                 continue  # the same title twice, or one post linked under several titles
-            if _spun_pair(a, b):
-                for f in (a, b):
-                    if "spun" not in f.signals:
-                        f.signals.append("spun")
+            places = _spun_places(a, b)
+            if places >= 2 or (places == 1 and "offtopic" in a.signals and "offtopic" in b.signals):
+                _mark_spun(a, b)
+            elif places == 1:
+                variants.append((a, b))
+        _spread_spun(variants)
+
+
+def _mark_spun(*facts: Facts) -> None:
+    for f in facts:
+        if "spun" not in f.signals:
+            f.signals.append("spun")
+
+
+def _spread_spun(variants: list) -> None:
+    """A one-place variant of a spun title is one more output of the same spinner run."""
+    changed = True
+    while changed:
+        changed = False
+        for a, b in variants:
+            if ("spun" in a.signals) != ("spun" in b.signals):
+                _mark_spun(a, b)
+                changed = True
 
 
 def _similar_pairs(members: list[Facts]):
@@ -648,23 +734,37 @@ def _similar_pairs(members: list[Facts]):
                 yield f, members[j]
 
 
-def _spun_pair(a: Facts, b: Facts) -> bool:
-    """Same frame, words swapped in place: every difference is a short replacement of words
-    (no inserted or dropped clause, no number or code changed), in two places or more, or in
-    one place between off-topic titles."""
+def _spun_places(a: Facts, b: Facts) -> int:
+    """In how many places the words are swapped in place (0: not a spinner pair).
+
+    Same frame, every difference a short replacement of words (no inserted or dropped clause,
+    no number or code changed). A run swapping words and a preposition ("Hidden Magic of" /
+    "Secret Charm in") is two places: templates swap names, spinners swap prepositions too."""
     if abs(len(a.words) - len(b.words)) > 2:
-        return False
+        return 0
     matcher = SequenceMatcher(None, a.words, b.words, autojunk=False)
     if matcher.ratio() < SETTINGS["spun_min_ratio"]:
-        return False
+        return 0
     slots = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    places = 0
     for tag, i1, i2, j1, j2 in slots:
         swapped = a.words[i1:i2] + b.words[j1:j2]
-        if tag != "replace" or max(i2 - i1, j2 - j1) > 3 or any(not w.isalpha() for w in swapped):
-            return False
-    if len(slots) >= 2:
-        return True
-    return len(slots) == 1 and "offtopic" in a.signals and "offtopic" in b.signals and not _codes(a, b)
+        if tag != "replace" or max(i2 - i1, j2 - j1) > SETTINGS["spun_max_run"] or any(not w.isalpha() for w in swapped):
+            return 0
+        places += _slot_places(a.words[i1:i2], b.words[j1:j2])
+    return 0 if places == 1 and _codes(a, b) else places
+
+
+def _slot_places(left: list[str], right: list[str]) -> int:
+    """1, or 2 when the run swaps a preposition for another besides other words ("Behind
+    Effective Modern" / "Within Powerful Present-day")."""
+    if len(left) != len(right):
+        ends = [(left[0], right[0]), (left[-1], right[-1])]
+        swapped = any(x != y and x in PREPOSITIONS and y in PREPOSITIONS for x, y in ends)
+        return 2 if swapped and max(len(left), len(right)) > 1 else 1
+    changed = [(x, y) for x, y in zip(left, right) if x != y]
+    prepositions = sum(x in PREPOSITIONS and y in PREPOSITIONS for x, y in changed)
+    return 2 if prepositions and len(changed) > prepositions else 1
 
 
 def _codes(a: Facts, b: Facts) -> bool:
@@ -709,9 +809,43 @@ def _dense_blocks(judged: list[Facts]) -> None:
                 f.signals.append("link_farm")
 
 
-STRONG = {"hidden", "spun", "comment_author_commercial", "commercial_keywords", "link_farm"}
+def _odd_ones_out(judged: list[Facts], page: PageFacts) -> None:
+    """A keyword phrase among the site's own post titles is a post someone else put there.
+
+    A hacked site's "popular posts" list carries the injector's posts among the site's own. Topic
+    alone does not tell them apart (news sites' lists wander from topic to topic), so the odd
+    title, sharing no word with the page, must also read as a search phrase rather than a
+    headline: written in lower case where the site capitalises its titles ("recover lost wallet
+    fast"), or carrying shop or money words among own titles that are on-topic."""
+    for members in _blocks(judged).values():
+        titled = [f for f in members if f.link.internal and f.link.text[:1].isalpha()]
+        if not SETTINGS["outlier_min_own"] < len(titled) <= SETTINGS["outlier_max_links"]:
+            continue
+        own = [f for f in titled if len(f.content) >= SETTINGS["outlier_min_words"]]
+        on_topic = sum(_on_topic(f, page) for f in own)
+        capitalised = sum(f.link.text[:1].isupper() for f in titled)
+        for f in titled:
+            # not one informative word of the page: a headline sharing one word is the site's own news
+            if "offtopic" not in f.signals or _shared(f, page) or len(f.informative) < 2:
+                continue
+            others = len(titled) - 1
+            lower = f.link.text[:1].islower() and capitalised >= others * SETTINGS["outlier_min_share"]
+            shop = f.offers and len(own) > SETTINGS["outlier_min_own"] and on_topic >= (len(own) - 1) * SETTINGS["outlier_min_share"]
+            if lower or shop:
+                f.signals.append("offtopic_outlier")
+
+
+def _blocks(judged: list[Facts]) -> dict:
+    blocks: dict = {}
+    for f in judged:
+        if f.link.region in BLOCK_REGIONS and f.block is not None:
+            blocks.setdefault(f.block, []).append(f)
+    return blocks
+
+
+STRONG = {"hidden", "spun", "offtopic_outlier", "comment_author_commercial", "commercial_keywords", "link_farm"}
 STRONG_PREFIXES = ("vocab:", "language:")
-WEAK = {"offtopic", "dense_external_block", "hidden_by_theme", "commercial_anchor", "spam_domain", "keyword_domain"}
+WEAK = {"credit_keyword", "search_phrase", "offtopic", "dense_external_block", "hidden_by_theme", "commercial_anchor", "spam_domain", "keyword_domain"}
 # where a link of the site itself is furniture: spam vocabulary alone does not condemn it there
 SITE_FURNITURE = ("nav", "header", "footer")
 
@@ -737,7 +871,9 @@ def _decide(f: Facts) -> None:
 def _weak_verdict(f: Facts, weak: list[str]) -> bool:
     """External links with only circumstantial signals."""
     if "offtopic" in weak and f.link.region == "comments":
-        return len(weak) >= 2 or len(f.informative) >= SETTINGS["comment_offtopic_min_words"]
+        # a commenter's own name ("Mary Collette Rogers") is off-topic on every page
+        named = f.name_shaped and f.comment_author
+        return len(weak) >= 2 or (len(f.informative) >= SETTINGS["comment_offtopic_min_words"] and not named)
     if "offtopic" in weak and f.link.region == "footer":
         # company names ("Turner Broadcasting System, Inc.") are off-topic too, but names
         return len(weak) >= 2 or (len(f.content) >= SETTINGS["offtopic_alone_min_words"] and not f.name_shaped)
@@ -751,9 +887,11 @@ def _contaminated_blocks(judged: list[Facts]) -> None:
         if f.link.region in BLOCK_REGIONS and f.block is not None:
             blocks.setdefault(f.block, []).append(f)
     for members in blocks.values():
-        spam = sum(f.link.spam for f in members)
-        if spam and spam >= len(members) / 2:
-            for f in members:
+        # share buttons and social profiles sit next to anything: they neither accuse nor vouch
+        judged_links = [f for f in members if not _allowed(f.domain)]
+        spam = sum(f.link.spam for f in judged_links)
+        if spam and spam >= len(judged_links) / 2:
+            for f in judged_links:
                 if not f.link.spam and "offtopic" in f.signals:
                     f.link.spam = True
                     f.link.reasons = f.signals + ["block_spam"]

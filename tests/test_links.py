@@ -216,3 +216,177 @@ def test_rule_files_have_ids_and_reasons():
 ])
 def test_commenter_signatures_are_names(text, shaped):
     assert _name_shaped(text) is shaped
+
+
+
+NEWS_URL = "https://www.example-news.com/2024/05/city-council-budget.html"
+NEWS = ("<h1>Council passes budget</h1><article class='entry-content'>"
+        + "<p>The city council passed the budget for the harbour district on Tuesday after a long debate "
+        "about ferries, parking meters and the new library; councillors argued over the tram depot.</p>" * 6 + "</article>")
+
+
+def news_page(block: str) -> str:
+    return f"<html lang='en'><head><title>Council passes budget</title></head><body>{NEWS}{block}</body></html>"
+
+
+def signals(html: str, url: str, text: str) -> tuple[bool, list[str]]:
+    """(spam, signals computed) for the link with this text: the verdict keeps signals only with spam."""
+    import audit.links as links
+
+    seen, original = {}, links._decide
+
+    def probe(f):
+        seen[f.link.text] = list(f.signals)
+        original(f)
+
+    links._decide = probe
+    try:
+        link = next(link for link in extract(html, url).links if link.text == text)
+    finally:
+        links._decide = original
+    return link.spam, seen.get(text, [])
+
+
+def test_topic_words_match_inflections_not_shared_prefixes():
+    from audit.links import _on_topic_word
+
+    assert _on_topic_word("wrinkles") and _on_topic_word("moisturizing") and _on_topic_word("serums")
+    # a five-letter prefix is no topic word ("complexion" / "completely"), nor half of a phrase ("make-up")
+    assert not _on_topic_word("completely") and not _on_topic_word("make") and not _on_topic_word("side")
+
+
+def test_topic_lexicon_counts_only_on_a_page_about_the_topic():
+    # on a skincare page a post about cleansing is the site's own; on a council-budget page a
+    # "cleansing" title among the site's posts is as off-topic as any other
+    title = "Why You Should Hire a Specialist Window Cleansing Company"
+    widget = (f"<div class='widget PopularPosts'><ul><li><a href='/2024/04/why-hire.html'>{title}</a></li>"
+              "<li><a href='/2024/04/tram.html'>Councillors argue over the tram depot</a></li></ul></div>")
+    assert "offtopic" in signals(news_page(widget), NEWS_URL, title)[1]
+    spam, seen = signals(page(widget), URL, title)
+    assert not spam and "offtopic" not in seen
+
+
+OWN_POSTS = ["How I Calmed My Rosacea Flare-Ups", "Scalp Microneedling at Home: Week Two", "Minoxidil and Microneedling Together"]
+
+
+def popular(extra: str) -> str:
+    titles = OWN_POSTS[:2] + [extra] + OWN_POSTS[2:]
+    items = "".join(f"<li><a href='/2024/0{i + 1}/post-{i}.html'>{t}</a></li>" for i, t in enumerate(titles))
+    return f"<div class='widget PopularPosts'><ul>{items}</ul></div>"
+
+
+def test_keyword_phrase_among_own_posts_is_spam():
+    # a hacked blog's popular-posts list: the injector's post reads as a search phrase
+    link = verdict(popular("recover lost wallet coins fast"), "recover lost wallet coins fast")
+    assert link.spam and "offtopic_outlier" in link.reasons
+
+
+def test_off_topic_headline_among_own_posts_is_not_spam():
+    # a capitalised headline without shop words is the site's own post, however far from the article
+    title = "Why Our Village Fair Moved to October"
+    spam, seen = signals(page(popular(title)), URL, title)
+    assert not spam and "offtopic_outlier" not in seen
+
+
+def posts_widget(titles: list[str]) -> str:
+    items = "".join(f"<li><a href='/2024/0{i + 1}/p{i}.html'>{t}</a></li>" for i, t in enumerate(titles))
+    return f"<div class='widget PopularPosts'><ul>{items}</ul></div>"
+
+
+def test_spinner_swapping_a_preposition_with_its_neighbours_and_its_one_place_variants():
+    # "Quiet Beauty of" / "Silent Allure in": words and a preposition swapped in one run; the third
+    # title differs from the second in one place only and is output of the same spinner run
+    titles = ["Finding the Quiet Beauty of the Ardennes Farm Trails", "Finding the Silent Allure in the Ardennes Farm Trails",
+              "Finding the Silent Allure from the Ardennes Farm Trails", OWN_POSTS[0], OWN_POSTS[1]]
+    links = {link.text: link for link in extract(page(posts_widget(titles)), URL).links}
+    assert all(links[t].spam and "spun" in links[t].reasons for t in titles[:3])
+    assert not links[OWN_POSTS[0]].spam
+
+
+def test_templated_titles_are_not_spun():
+    # a series and a city template swap names and words in one place, not a preposition
+    titles = ["Scalp Microneedling History: A Timeline", "Scalp Microneedling: Understanding Your Results",
+              "Best Rosacea Dermatologists in Boston", "Best Rosacea Dermatologists in New York"]
+    links = {link.text: link for link in extract(page(posts_widget(titles)), URL).links}
+    assert not any(links[t].spam for t in titles), [links[t].reasons for t in titles]
+
+
+def test_lower_case_keyword_anchor_with_a_second_signal_is_spam():
+    # the injector's anchor is the keyword as people type it, linked from a sidebar widget
+    block = "<aside class='sidebar'><div class='widget'><h3>Links</h3><ul><li><a href='https://tiles4u.net/'>discount roof tiles delivered nationwide</a></li></ul></div></aside>"
+    link = verdict(block, "discount roof tiles delivered nationwide")
+    assert link.spam and "search_phrase" in link.reasons
+
+
+def test_lower_case_on_topic_link_alone_is_not_spam():
+    # a fellow blogger's post linked in lower case: on-topic, no second signal
+    block = "<aside class='sidebar'><div class='widget'><ul><li><a href='https://skinfriend.net/retinol'>my favourite retinol serums for beginners</a></li></ul></div></aside>"
+    spam, seen = signals(page(block), URL, "my favourite retinol serums for beginners")
+    assert not spam and "search_phrase" in seen
+
+
+def test_foreign_anchor_sharing_one_word_with_the_page_is_still_foreign():
+    # "interior" is on the page (the Interior Ministry) and in the Spanish keyword alike
+    html = news_page("<aside class='sidebar'><ul>"
+                     "<li><a href='https://jardin.es/'>cómo regar las plantas de interior en verano</a></li>"
+                     "<li><a href='https://autos.example.com/'>Turbocharged Nissan Sentra Interior Unveiled</a></li></ul></aside>")
+    html = html.replace("the tram depot.", "the tram depot and the interior ministry.")
+    spam, seen = signals(html, NEWS_URL, "cómo regar las plantas de interior en verano")
+    assert any(s.startswith("language:") for s in seen)
+    # a headline of names carries no function words: one shared word keeps it on the page
+    _, seen = signals(html, NEWS_URL, "Turbocharged Nissan Sentra Interior Unveiled")
+    assert not any(s.startswith("language:") for s in seen)
+
+
+def test_long_words_meet_the_page_on_six_letters():
+    # "installation" shares five letters with "instability" on the page, not its stem
+    html = news_page("<aside class='sidebar'><ul><li><a href='https://racks.example.net/'>Shelving Installation Crews</a></li></ul></aside>")
+    html = html.replace("the tram depot.", "the tram depot and its instability.")
+    assert "offtopic" in signals(html, NEWS_URL, "Shelving Installation Crews")[1]
+
+
+def test_commenter_name_is_not_off_topic_spam():
+    # a three-word name linking to the commenter's blog, on a page that shares none of its words
+    block = ("<div class='comments'><div class='comment'><cite class='user'><a href='https://cookhappylivehealthy.org/' rel='nofollow'>"
+             "Mary Collette Rogers</a></cite><p>Lovely read.</p></div></div>")
+    spam, _ = signals(news_page(block), NEWS_URL, "Mary Collette Rogers")
+    assert not spam
+
+
+def test_spinner_run_of_different_length_starting_with_a_swapped_preposition():
+    # on-topic spinner output: "Behind Gentle" / "Within Mild Present-day" swaps a preposition and
+    # a phrase of another length in one run: two places, even between on-topic titles
+    titles = ["The Secrets Behind Gentle Retinol Night Routines", "The Secrets Within Mild Present-day Retinol Night Routines",
+              OWN_POSTS[0], OWN_POSTS[1]]
+    links = {link.text: link for link in extract(page(posts_widget(titles)), URL).links}
+    assert all(links[t].spam and "spun" in links[t].reasons for t in titles[:2])
+    assert not links[OWN_POSTS[0]].spam
+
+
+def test_credit_line_with_a_keyword_phrase_needs_only_one_more_signal():
+    block = "<footer><div class='site-info'>Copyright 2024. Designed by <a href='https://quickfix.example.com/'>same week dishwasher repairs</a></div></footer>"
+    link = verdict(block, "same week dishwasher repairs")
+    assert link.spam and "credit_keyword" in link.reasons
+    # the theme vendor's name in the same line stays clean
+    block = "<footer><div class='site-info'>Copyright 2024. Designed by <a href='https://brightthemes.example.com/'>Bright Themes</a></div></footer>"
+    assert not verdict(block, "Bright Themes").spam
+
+
+def test_social_links_do_not_dilute_a_spam_block():
+    # two injected links next to the site's social profiles: the off-topic one goes with the spam one
+    block = ("<footer><ul class='footer-social'><li><a href='https://www.facebook.com/glowskin'>Facebook</a></li>"
+             "<li><a href='https://www.instagram.com/glowskin/'>Instagram</a></li><li><a href='https://x.com/glowskin'>X</a></li>"
+             "<li><a href='https://casino-bonus.com/'>Casino Bonus Codes</a></li>"
+             "<li><a href='https://oaktables.example.net/'>Refinishing Antique Oak Tables</a></li></ul></footer>")
+    link = verdict(block, "Refinishing Antique Oak Tables")
+    assert link.spam and "block_spam" in link.reasons
+
+
+def test_own_health_story_with_a_drug_name_is_not_pharma_spam_on_a_news_page():
+    # the lexicon does not make anchors on-topic on a council-budget page, but a drug named in the
+    # site's own health story ("doctors") is reporting, not a pharmacy link
+    title = "Fake doctors and misleading claims drive OxyContin sales"
+    widget = (f"<div class='widget PopularPosts'><ul><li><a href='/2024/04/oxy.html'>{title}</a></li>"
+              "<li><a href='/2024/04/tram.html'>Councillors argue over the tram depot</a></li></ul></div>")
+    spam, _ = signals(news_page(widget), NEWS_URL, title)
+    assert not spam
