@@ -35,6 +35,7 @@ from audit.regions import (
     Layout,
     element_signal,
     text_len,
+    paragraph_len,
     text_of,
     visible_len,
 )
@@ -298,8 +299,11 @@ class Page:
         """What trafilatura reads: a copy of the article container alone, in a page of its own,
         when the container holds most of the page's visible text; otherwise the whole page."""
         least = visible_len(self.tree) * SETTINGS["container_min_share"]
+        least_paragraphs = paragraph_len(self.tree) * SETTINGS["container_min_paragraph_share"]
         for container in self._containers():
-            if text_len(container) >= least:
+            # menus and footers seldom sit in <p>: a container holding most paragraph text is the
+            # article even on a page whose boilerplate outweighs it
+            if text_len(container) >= least or 0 < least_paragraphs <= paragraph_len(container):
                 page = lxml.html.Element("html")
                 etree.SubElement(page, "body").append(copy.deepcopy(container))
                 return page

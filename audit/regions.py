@@ -506,6 +506,11 @@ def visible_len(el) -> int:
     return text_len(el) - code
 
 
+def paragraph_len(el) -> int:
+    """Length of the text in the ``<p>`` elements below ``el``."""
+    return sum(len(p.text_content()) for p in el.iter("p"))
+
+
 def text_of(el) -> str:
     return " ".join(etree.tostring(el, method="text", encoding="unicode", with_tail=False).split())
 

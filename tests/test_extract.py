@@ -238,3 +238,11 @@ def test_the_only_article_element_is_a_container_but_one_of_many_is_not():
     several = lxml.html.fromstring(f"<html><body>{story}{teaser}</body></html>")
     assert Page(single, None)._reading_tree() is not single
     assert Page(several, None)._reading_tree() is several
+
+
+def test_a_container_with_most_paragraph_text_is_read_alone_even_under_a_heavy_menu():
+    menu = "<ul>" + "".join(f"<li>menu entry number {i}</li>" for i in range(200)) + "</ul>"
+    article = "<div class='entry-content'>" + "<p>Sunscreen protects the skin every day.</p>" * 10 + "</div>"
+    tree = lxml.html.fromstring(f"<html><body>{menu}{article}<p>short footer note</p></body></html>")
+    reading = Page(tree, None)._reading_tree()
+    assert reading is not tree and "menu entry" not in reading.text_content()
