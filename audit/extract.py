@@ -30,12 +30,13 @@ from audit.links import judge_links, registered_domain, resolve
 from audit.models import Extraction, Link
 from audit.regions import (
     BODY,
+    CODE_TAGS,
     REPORTED_AS,
     WEAK,
     Layout,
     element_signal,
-    text_len,
     paragraph_len,
+    text_len,
     text_of,
     visible_len,
 )
@@ -297,7 +298,7 @@ class Page:
 
     def _reading_tree(self):
         """What trafilatura reads: a copy of the article container alone, in a page of its own,
-        when the container holds most of the page's visible text; otherwise the whole page."""
+        when the container holds most of the page's visible or paragraph text; else the page."""
         least = visible_len(self.tree) * SETTINGS["container_min_share"]
         least_paragraphs = paragraph_len(self.tree) * SETTINGS["container_min_paragraph_share"]
         for container in self._containers():
@@ -435,7 +436,6 @@ def _words(text: str) -> str:
 
 # Code and templates inside a link ("<picture><script type=text/template>…") are not its text:
 # themes lazy-load images that way, and their markup read as text looks like spam.
-CODE_TAGS = ("script", "style", "template", "noscript")
 _VISIBLE_TEXT = etree.XPath("descendant::text()[not(ancestor::script or ancestor::style or ancestor::template or ancestor::noscript)]")
 
 

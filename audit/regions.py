@@ -500,9 +500,13 @@ def text_len(el) -> int:
     return len(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
 
 
+# Elements whose text is code, not something a reader sees.
+CODE_TAGS = ("script", "style", "template", "noscript")
+
+
 def visible_len(el) -> int:
     """``text_len`` without the text of scripts, styles and templates."""
-    code = sum(len(e.text or "") for e in el.iter("script", "style", "noscript", "template"))
+    code = sum(len(e.text or "") for e in el.iter(*CODE_TAGS))
     return text_len(el) - code
 
 
