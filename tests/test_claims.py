@@ -139,3 +139,17 @@ def test_pipeline_saves_and_loads_with_its_rules(stage, tmp_path):
     nlp = spacy.load(tmp_path / "pipe")
     doc = nlp("Studies show it cures eczema. It smells nice.")
     assert [span.text for span in doc.spans["claims"]] == ["Studies show it cures eczema."]
+
+
+def test_long_text_read_in_paragraph_pieces_gives_what_the_whole_gives(stage):
+    import json
+    from pathlib import Path
+
+    cases = [json.loads(line) for line in (Path(__file__).parent / "claims_cases.jsonl").read_text("utf-8").splitlines()]
+    # paragraphs of a context sentence (often a source) and the sentences it may back
+    paragraphs = [" ".join(filter(None, (c["context"], c["text"], cases[i - 1]["text"]))) for i, c in enumerate(cases)]
+    text = "\n\n".join(paragraphs[:150]) + "\n\n\n" + "\n \n".join(paragraphs[150:300])
+    whole = stage.find_claims(text, piece_chars=len(text))
+    pieces = stage.find_claims(text, piece_chars=700)
+    assert pieces == whole
+    assert len(whole.claims) > 100

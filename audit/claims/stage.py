@@ -25,6 +25,13 @@ FIRST_MATCHER = "audit_claim_triggers"
 # matcher's cost grows with length
 MAX_SENTENCE_CHARS = 20_000
 MAX_TEXT_CHARS = 20_000_000
+# An article body longer than this is read in pieces of whole paragraphs: one spaCy doc of a
+# 20 MB page holds over a gigabyte, and a claim never reaches across paragraphs (a source backs
+# the sentences of its own paragraph only), so the pieces give what the whole would.
+MAX_PIECE_CHARS = 100_000
+# a paragraph break: whitespace holding two line breaks, as the sentence splitter reads it
+PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+WHITESPACE = re.compile(r"\s*")
 # C0/C1 control characters other than tab and newlines confuse the tokenizer's spacing
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 OUTPUT_KEYS = ("label", "category", "trigger", "hedge", "source", "rule_ids", "reasons", "suggestion")
@@ -80,15 +87,18 @@ class ClaimStage:
             doc = proc(doc)
         return doc
 
-    def find_claims(self, text: str) -> ClaimsResult:
+    def find_claims(self, text: str, piece_chars: int = MAX_PIECE_CHARS) -> ClaimsResult:
         """Every claim sentence of an article body (paragraphs separated by blank lines)."""
-        text = text or ""
-        doc = self._run(text, screen=True)
-        claims = [
-            to_finding(text[span.start_char : span.end_char], span.start_char, span.end_char, span._.verdict)
-            for span in doc.spans["claims"]
-        ]
-        return ClaimsResult(sentences=len(doc._.sent_bounds), claims=claims)
+        sentences, claims = 0, []
+        for offset, piece in paragraph_pieces(text or "", piece_chars):
+            doc = self._run(piece, screen=True)
+            sentences += len(doc._.sent_bounds)
+            claims += [
+                to_finding(piece[span.start_char : span.end_char], offset + span.start_char,
+                           offset + span.end_char, span._.verdict)
+                for span in doc.spans["claims"]
+            ]
+        return ClaimsResult(sentences=sentences, claims=claims)
 
     def context_sources(self, context: str) -> list:
         """Sources named in the context sentences, to back the sentence that reports them."""
@@ -114,6 +124,23 @@ class ClaimStage:
         if len(text) > len(short):
             verdict.reasons.append(f"judged the first {MAX_SENTENCE_CHARS} characters only")
         return to_finding(text, 0, len(text), verdict)
+
+
+def paragraph_pieces(text: str, limit: int) -> Iterator[tuple[int, str]]:
+    """(offset, piece) of ``text`` cut after paragraph breaks into pieces of about ``limit``
+    characters; a single paragraph longer than that stays whole."""
+    start = 0
+    while len(text) - start > limit:
+        breaks = [m.end() for m in PARAGRAPH_BREAK.finditer(text, start, start + limit)]
+        if not breaks:
+            following = PARAGRAPH_BREAK.search(text, start + limit)
+            if following is None:
+                break
+            breaks = [following.end()]
+        end = WHITESPACE.match(text, breaks[-1]).end()  # the window may have cut the break short
+        yield start, text[start:end]
+        start = end
+    yield start, text[start:]
 
 
 def to_finding(sentence: str, start: int, end: int, verdict: Verdict) -> ClaimFinding:
