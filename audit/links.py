@@ -166,16 +166,16 @@ def _stem(word: str) -> str:
     return word[:6] if len(word) >= SETTINGS["long_word_letters"] else word[:5]
 
 
-@lru_cache(maxsize=65536)
-def _informative(word: str) -> bool:
-    """A word rare enough in English to say what a text is about ("sourdough", not "check")."""
-    return ENGLISH_RANK.get(word, 10**9) >= SETTINGS["topic_common_rank"] and word not in STOPWORDS and word not in GENERIC
-
-
-# The words ``_informative`` turns down, as one set: a page's words are screened in one set operation.
+# Words that say nothing about what a text is about: common English words, function words of any
+# language, generic web words. As one set, a page's words are screened in one set operation.
 UNINFORMATIVE = frozenset(
     {w for w, rank in ENGLISH_RANK.items() if rank < SETTINGS["topic_common_rank"]} | STOPWORDS | GENERIC
 )
+
+
+def _informative(word: str) -> bool:
+    """A word rare enough in English to say what a text is about ("sourdough", not "check")."""
+    return word not in UNINFORMATIVE
 
 
 def _page_stems(text: str) -> tuple[frozenset[str], bool]:
@@ -400,11 +400,12 @@ def judge_links(
         seen[key] = f.signals
         judged.append(f)
     _spun(judged)
-    _dense_blocks(judged)
-    _odd_ones_out(judged, page)
+    blocks = list(_blocks(judged).values())
+    _dense_blocks(blocks)
+    _odd_ones_out(blocks, page)
     for f in judged:
         _decide(f)
-    _contaminated_blocks(judged)
+    _contaminated_blocks(blocks)
     _same_targets(judged)
     return links
 
@@ -781,12 +782,8 @@ BLOCK_REGIONS = {"widget", "sidebar", "footer", "other", "comments"}
 SPUN_REGIONS = {"widget", "sidebar", "footer", "other"}
 
 
-def _dense_blocks(judged: list[Facts]) -> None:
-    blocks: dict = {}
-    for f in judged:
-        if f.link.region in BLOCK_REGIONS and f.block is not None:
-            blocks.setdefault(f.block, []).append(f)
-    for members in blocks.values():
+def _dense_blocks(blocks: list[list[Facts]]) -> None:
+    for members in blocks:
         external = [f for f in members if f.domain and not _allowed(f.domain)]
         domains = {f.domain for f in external}
         if not (
@@ -809,7 +806,7 @@ def _dense_blocks(judged: list[Facts]) -> None:
                 f.signals.append("link_farm")
 
 
-def _odd_ones_out(judged: list[Facts], page: PageFacts) -> None:
+def _odd_ones_out(blocks: list[list[Facts]], page: PageFacts) -> None:
     """A keyword phrase among the site's own post titles is a post someone else put there.
 
     A hacked site's "popular posts" list carries the injector's posts among the site's own. Topic
@@ -817,7 +814,7 @@ def _odd_ones_out(judged: list[Facts], page: PageFacts) -> None:
     title, sharing no word with the page, must also read as a search phrase rather than a
     headline: written in lower case where the site capitalises its titles ("recover lost wallet
     fast"), or carrying shop or money words among own titles that are on-topic."""
-    for members in _blocks(judged).values():
+    for members in blocks:
         titled = [f for f in members if f.link.internal and f.link.text[:1].isalpha()]
         if not SETTINGS["outlier_min_own"] < len(titled) <= SETTINGS["outlier_max_links"]:
             continue
@@ -836,6 +833,7 @@ def _odd_ones_out(judged: list[Facts], page: PageFacts) -> None:
 
 
 def _blocks(judged: list[Facts]) -> dict:
+    """Block element -> the judged links in it (lists, widgets, footer lines)."""
     blocks: dict = {}
     for f in judged:
         if f.link.region in BLOCK_REGIONS and f.block is not None:
@@ -880,13 +878,9 @@ def _weak_verdict(f: Facts, weak: list[str]) -> bool:
     return len(weak) >= 2
 
 
-def _contaminated_blocks(judged: list[Facts]) -> None:
+def _contaminated_blocks(blocks: list[list[Facts]]) -> None:
     """An off-topic link among spam links of the same block is part of the same injection."""
-    blocks: dict = {}
-    for f in judged:
-        if f.link.region in BLOCK_REGIONS and f.block is not None:
-            blocks.setdefault(f.block, []).append(f)
-    for members in blocks.values():
+    for members in blocks:
         # share buttons and social profiles sit next to anything: they neither accuse nor vouch
         judged_links = [f for f in members if not _allowed(f.domain)]
         spam = sum(f.link.spam for f in judged_links)

@@ -6,7 +6,7 @@ over 1,000 page audits, which must stay flat. Target from issue 5: >= 25 pages/s
 
 The speed is timed over --passes passes and the fastest pass is the figure, as ``timeit``
 does: on a shared or virtual machine the slower passes measure other work on the host (the
-same code varies by 20 % from one minute to the next here), not the code. The median pass
+same code measured 18 to 37 pages/s within one hour here), not the code. The median pass
 is printed beside it.
 Usage: python bench/bench_check.py [--shared ../shared] [--pages 1000] [--passes 3]
 """
